@@ -1,0 +1,141 @@
+//! Similarity kernels `w(d2)` of the squared embedding distance, with their log-slopes and the
+//! SGD update coefficients of MATH.md §A.
+//!
+//! | type | `w(d2)` | traits |
+//! |---|---|---|
+//! | [`Umap`] | `1/(1 + a d2^b)` (McInnes et al. 2018) | [`Kernel`], [`BceKernel`] |
+//! | [`Cauchy`] | `1/(1 + d2)` (t-SNE, van der Maaten & Hinton 2008) | [`Kernel`], [`BceKernel`] |
+//! | [`StudentT`] | `(1 + d2/α)^(-α)` (Kobak et al. 2019) | [`Kernel`], [`BceKernel`] |
+//! | [`Gaussian`] | `exp(-β d2)` (SNE) | [`Kernel`], [`BceKernel`] |
+//! | [`OffsetCauchy`] | `1/(ε_k + d2)` (contrastive-ne's `eps`; `ε_k = 0` is UMAP's implicit NEG kernel) | [`Kernel`] |
+//! | [`Cosine`] | `exp(cos(z_i, z_j)/τ)` (contrastive learning) | its own methods (not a function of `d2`) |
+//!
+//! Conventions (MATH.md §0): `g = d ln w/d d2 ≤ 0`, `h = d ln(1 - w)/d d2 ≥ 0`, and an *update
+//! coefficient* `c` moves a head by `y_i += α c (y_i - y_j)`, so `c < 0` attracts.
+//!
+//! Every method is total on `d2 ∈ [0, +∞]` (negative `d2` is treated as 0, NaN propagates): it
+//! never returns NaN there. Where the mathematics diverges the result is `±∞` and the docs say
+//! so (`h(0)`, `g(0)` of the UMAP kernel with `b < 1`). Coefficients whose force `c·(y_i - y_j)`
+//! tends to 0 as points meet are defined as 0 at `d2 = 0`, as umap-learn does.
+
+mod cauchy;
+mod cosine;
+mod gaussian;
+mod offset_cauchy;
+mod student_t;
+mod umap;
+
+pub use cauchy::Cauchy;
+pub use cosine::Cosine;
+pub use gaussian::Gaussian;
+pub use offset_cauchy::OffsetCauchy;
+pub use student_t::StudentT;
+pub use umap::{UMAP_DEFAULT_A, UMAP_DEFAULT_B, Umap};
+
+use crate::Real;
+
+/// A similarity kernel `w(d2) > 0` of the squared distance.
+///
+/// Implementors provide `value`, `ln_value` and `g`; the classifier (NEG/NCE) quantities of
+/// MATH.md §A.1 and §B.5 follow. With `q = w/(w + s)` (`s > 0`), the positive-pair loss is
+/// `-ln q` and the negative-pair loss `-ln(1 - q)`.
+///
+/// ```
+/// use neighbor_embed::kernel::{Cauchy, Kernel};
+/// // Neg-t-SNE (s = 1): q = 1/(2 + d2).
+/// let d2 = 3.0_f64;
+/// assert!((Cauchy.q(d2, 1.0) - 1.0 / 5.0).abs() < 1e-15);
+/// assert!((Cauchy.c_pos(d2, 1.0) - (-2.0 / 5.0)).abs() < 1e-15);
+/// assert!((Cauchy.c_neg(d2, 1.0) - 2.0 / (4.0 * 5.0)).abs() < 1e-15);
+/// ```
+pub trait Kernel<T: Real> {
+    /// The similarity `w(d2)`.
+    fn value(&self, d2: T) -> T;
+    /// `ln w(d2)`, computed without overflow (`-∞` only at `d2 = +∞` or on true underflow of
+    /// the logarithm itself).
+    fn ln_value(&self, d2: T) -> T;
+    /// The log-slope `g(d2) = d ln w / d d2 ≤ 0`.
+    fn g(&self, d2: T) -> T;
+
+    /// The classifier probability `q = w/(w + s)`, computed as `logistic(ln w - ln s)`.
+    fn q(&self, d2: T, s: T) -> T {
+        (self.ln_value(d2) - s.ln()).logistic()
+    }
+    /// `-ln q`, the positive-pair classifier loss, computed without overflow.
+    fn neg_ln_q(&self, d2: T, s: T) -> T {
+        (s.ln() - self.ln_value(d2)).softplus()
+    }
+    /// `-ln(1 - q)`, the negative-pair classifier loss, computed without overflow.
+    fn neg_ln_1m_q(&self, d2: T, s: T) -> T {
+        (self.ln_value(d2) - s.ln()).softplus()
+    }
+    /// Positive-pair update coefficient `c_pos = 2 g (1 - q) = 2 g s/(w + s) ≤ 0` (0 at `d2 = 0`
+    /// where `g` is infinite).
+    fn c_pos(&self, d2: T, s: T) -> T {
+        let g = self.g(d2);
+        if !g.is_finite() {
+            return T::zero();
+        }
+        T::two() * g * (T::one() - self.q(d2, s))
+    }
+    /// Negative-pair update coefficient `c_neg = -2 g q ≥ 0` (0 at `d2 = 0` where `g` is
+    /// infinite).
+    fn c_neg(&self, d2: T, s: T) -> T {
+        let g = self.g(d2);
+        if !g.is_finite() {
+            return T::zero();
+        }
+        -T::two() * g * self.q(d2, s)
+    }
+}
+
+/// A kernel with `w ≤ 1`, so that the binary cross-entropy ("UMAP-type") losses `-ln w` and
+/// `-ln(1 - w)` are defined.
+///
+/// ```
+/// use neighbor_embed::kernel::{BceKernel, Kernel, Umap};
+/// // MATH.md §J: UMAP's default kernel at d2 = 1.
+/// let k = Umap::umap_learn_default();
+/// assert!((k.value(1.0_f64) - 0.38805663).abs() < 1e-8);
+/// assert!((k.c_att(1.0) - (-1.09545314)).abs() < 1e-8);
+/// assert!((k.c_rep(1.0, 1.0, 0.001) - 0.69397464).abs() < 1e-8);
+/// ```
+pub trait BceKernel<T: Real>: Kernel<T> {
+    /// `ln(1 - w(d2)) ≤ 0`, computed without cancellation (`-∞` at `d2 = 0`).
+    fn ln_1m_value(&self, d2: T) -> T;
+    /// `d2 · h(d2)`, the regular part of `h`: finite on `[0, +∞]`, equal to its limit at 0.
+    fn d2_h(&self, d2: T) -> T;
+
+    /// `h(d2) = d ln(1 - w) / d d2 ≥ 0`; `+∞` at `d2 = 0`.
+    fn h(&self, d2: T) -> T {
+        let d2 = nonneg(d2);
+        self.d2_h(d2) / d2
+    }
+    /// Attractive (positive-pair BCE) coefficient `c_att = 2 g ≤ 0`; 0 at `d2 = 0` when `g` is
+    /// infinite there (UMAP kernel with `b < 1`; umap-learn's convention).
+    fn c_att(&self, d2: T) -> T {
+        let g = self.g(d2);
+        if g.is_finite() {
+            T::two() * g
+        } else {
+            T::zero()
+        }
+    }
+    /// Repulsive (negative-pair BCE) coefficient with strength `γ` and regulariser `ε`:
+    /// `c_rep = 2 γ d2·h(d2) / (ε + d2)`, which is `2γh` for `ε = 0` and umap-learn's
+    /// `2γb/((ε + d2)(1 + a d2^b))` for the UMAP kernel. `+∞` when `ε = d2 = 0` and `γ > 0`.
+    fn c_rep(&self, d2: T, gamma: T, eps: T) -> T {
+        let d2 = nonneg(d2);
+        let num = T::two() * gamma * self.d2_h(d2);
+        if num == T::zero() {
+            return T::zero();
+        }
+        num / (eps + d2)
+    }
+}
+
+/// `d2` with negative values (never produced by the crate) mapped to 0; NaN passes through.
+#[inline]
+pub(crate) fn nonneg<T: Real>(d2: T) -> T {
+    if d2 < T::zero() { T::zero() } else { d2 }
+}

@@ -1,0 +1,137 @@
+use super::{BceKernel, Kernel, nonneg};
+use crate::Real;
+use crate::error::{Error, check_param};
+
+/// `a` that umap-learn uses for `spread = 1, min_dist = 0.1` (scipy's fit, MATH.md §A.2).
+pub const UMAP_DEFAULT_A: f64 = 1.5769434602697652;
+/// `b` that umap-learn uses for `spread = 1, min_dist = 0.1` (scipy's fit, MATH.md §A.2).
+pub const UMAP_DEFAULT_B: f64 = 0.8950608778515733;
+
+/// UMAP's kernel `w = 1/(1 + a d2^b)` (McInnes, Healy & Melville 2018):
+/// `g = -a b d2^(b-1) w`, `h = b w / d2`.
+///
+/// At `d2 = 0`, `g` is `-∞` for `b < 1` (umap-learn's default `b ≈ 0.895`), `-a` for `b = 1`
+/// and 0 for `b > 1`; [`BceKernel::c_att`] and the classifier coefficients are then 0, as in
+/// umap-learn. `a = b = 1` is the [`super::Cauchy`] kernel.
+///
+/// ```
+/// use neighbor_embed::kernel::{Kernel, Umap};
+/// // From spread and min_dist, as umap-learn's `find_ab_params` (exact least squares).
+/// let k = Umap::<f64>::from_spread_min_dist(1.0, 0.1)?;
+/// assert!((k.a() - 1.5769436135).abs() < 1e-8 && (k.b() - 0.8950607194).abs() < 1e-8);
+/// assert!(k.value(0.0) == 1.0 && k.g(0.0) == f64::NEG_INFINITY);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Umap<T> {
+    a: T,
+    b: T,
+    ln_a: T,
+}
+
+impl<T: Real> Umap<T> {
+    /// A UMAP kernel with shape parameters `a, b` (finite, `> 0`).
+    pub fn new(a: T, b: T) -> Result<Self, Error> {
+        check_param(
+            "a",
+            a,
+            a > T::zero() && a.is_finite(),
+            "a finite number > 0",
+        )?;
+        check_param(
+            "b",
+            b,
+            b > T::zero() && b.is_finite(),
+            "a finite number > 0",
+        )?;
+        Ok(Umap { a, b, ln_a: a.ln() })
+    }
+
+    /// The kernel umap-learn uses by default (`spread = 1, min_dist = 0.1`), with scipy's
+    /// `a = 1.5769434603, b = 0.8950608779` so results match umap-learn's.
+    pub fn umap_learn_default() -> Self {
+        Umap {
+            a: T::of_f64(UMAP_DEFAULT_A),
+            b: T::of_f64(UMAP_DEFAULT_B),
+            ln_a: T::of_f64(UMAP_DEFAULT_A).ln(),
+        }
+    }
+
+    /// The kernel whose `(a, b)` fit umap-learn's target curve for `spread` and `min_dist`
+    /// (see [`crate::ab_fit::fit_ab`]).
+    pub fn from_spread_min_dist(spread: T, min_dist: T) -> Result<Self, Error> {
+        let (a, b) = crate::ab_fit::fit_ab(spread.as_f64(), min_dist.as_f64())?;
+        Umap::new(T::of_f64(a), T::of_f64(b))
+    }
+
+    /// The shape parameter `a`.
+    pub fn a(&self) -> T {
+        self.a
+    }
+    /// The shape parameter `b`.
+    pub fn b(&self) -> T {
+        self.b
+    }
+
+    /// `t = a d2^b` and `d2^b`.
+    #[inline]
+    fn t(&self, d2: T) -> (T, T) {
+        let p = d2.powf(self.b);
+        (self.a * p, p)
+    }
+}
+
+impl<T: Real> Kernel<T> for Umap<T> {
+    #[inline]
+    fn value(&self, d2: T) -> T {
+        T::one() / (T::one() + self.t(nonneg(d2)).0)
+    }
+    #[inline]
+    fn ln_value(&self, d2: T) -> T {
+        let d2 = nonneg(d2);
+        let (t, _) = self.t(d2);
+        if t <= T::one() {
+            -t.ln_1p()
+        } else {
+            // ln(1 + t) = ln t + ln(1 + 1/t), with ln t = ln a + b ln d2 (no overflow of t).
+            -(self.ln_a + self.b * d2.ln() + (T::one() / t).ln_1p())
+        }
+    }
+    #[inline]
+    fn g(&self, d2: T) -> T {
+        let d2 = nonneg(d2);
+        if d2 == T::zero() {
+            return if self.b < T::one() {
+                T::neg_infinity()
+            } else if self.b == T::one() {
+                -self.a
+            } else {
+                T::zero()
+            };
+        }
+        let (t, p) = self.t(d2);
+        if t <= T::one() {
+            -self.a * self.b * (p / d2) / (T::one() + t)
+        } else {
+            -(self.b / d2) / (T::one() + T::one() / t)
+        }
+    }
+}
+
+impl<T: Real> BceKernel<T> for Umap<T> {
+    #[inline]
+    fn ln_1m_value(&self, d2: T) -> T {
+        // 1 - w = t/(1 + t)
+        let d2 = nonneg(d2);
+        let (t, _) = self.t(d2);
+        if t <= T::one() {
+            self.ln_a + self.b * d2.ln() - t.ln_1p()
+        } else {
+            -(T::one() / t).ln_1p()
+        }
+    }
+    #[inline]
+    fn d2_h(&self, d2: T) -> T {
+        self.b / (T::one() + self.t(nonneg(d2)).0)
+    }
+}
