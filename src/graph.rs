@@ -273,16 +273,20 @@ impl<'a, T: Real> CsrGraph<'a, T> {
         sum
     }
 
-    /// Checks that every kept weight lies in `[0, 1]` (memberships).
+    /// Checks that every pair's kept weight lies in `[0, 1]` (memberships), duplicates summed;
+    /// reports the first entry whose pair exceeds 1.
     pub fn check_memberships(&self) -> Result<(), GraphError> {
-        match self
-            .weights
-            .iter()
-            .position(|&w| self.keeps(w) && w > T::one())
-        {
-            Some(position) => Err(GraphError::WeightAboveOne { position }),
-            None => Ok(()),
+        for i in 0..self.n {
+            for p in self.row_range(i) {
+                let w = self.weights[p];
+                if self.keeps(w)
+                    && (w > T::one() || self.weight(i, self.indices[p] as usize) > T::one())
+                {
+                    return Err(GraphError::WeightAboveOne { position: p });
+                }
+            }
         }
+        Ok(())
     }
 
     /// Checks that `w_ij = w_ji` for every kept entry, up to `|w_ij - w_ji| ≤ rel_tol·max(w_ij, w_ji)`

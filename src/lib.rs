@@ -12,11 +12,17 @@ pub mod ab_fit;
 pub mod error;
 pub mod expected;
 pub mod graph;
+pub mod init;
 pub mod kernel;
 pub mod layout;
 pub mod loss;
+#[cfg(feature = "alloc")]
+pub mod metrics;
 mod real;
 pub mod rng;
+pub mod sgd;
+pub mod sink;
+pub mod step;
 
 pub use error::{Error, GraphError, LayoutError};
 pub use real::Real;

@@ -1,12 +1,86 @@
 //! Random number generators with documented, platform-independent streams.
 //!
-//! [`Taus88`] is the generator umap-learn's optimiser uses (one state per head vertex,
-//! MATH.md §B.2), provided for parity experiments. It implements [`rand_core::Rng`] through
-//! [`rand_core::TryRng`], so it plugs in wherever the crate takes an RNG; the crate's default
-//! is [`rand_pcg::Pcg32`].
+//! The samplers draw from one stream per head vertex, derived from `(seed, vertex)` by
+//! [`StreamRng::for_stream`], so the numbers a vertex sees do not depend on the order in which
+//! vertices are processed (MATH.md §B.2). The default generator is [`rand_pcg::Pcg32`]: stream
+//! `v` of seed `s` is `Pcg32::new(splitmix64(s), v)` (PCG's stream selector is the increment).
+//! [`Taus88`] is the generator umap-learn's optimiser uses, provided for parity experiments.
+//!
+//! Bounded draws use [`bounded`] (Lemire's multiply-and-reject method, written here so that
+//! reproducibility never depends on another crate's internals).
 
 use core::convert::Infallible;
-use rand_core::TryRng;
+use rand_core::{Rng, TryRng};
+pub use rand_pcg::Pcg32;
+
+/// A generator that can be split into independent, reproducible streams.
+pub trait StreamRng: Rng + Clone {
+    /// The generator for stream `stream` of `seed` (e.g. one stream per vertex).
+    fn for_stream(seed: u64, stream: u64) -> Self;
+}
+
+/// SplitMix64's output function: a bijective 64-bit mixer (Steele, Lea & Flood 2014).
+pub fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl StreamRng for Pcg32 {
+    /// ```
+    /// use neighbor_embed::rng::{Pcg32, StreamRng};
+    /// use rand_core::Rng;
+    /// let (mut a, mut b) = (Pcg32::for_stream(7, 0), Pcg32::for_stream(7, 1));
+    /// assert_ne!(a.next_u32(), b.next_u32());
+    /// assert_eq!(Pcg32::for_stream(7, 1).next_u32(), Pcg32::for_stream(7, 1).next_u32());
+    /// ```
+    fn for_stream(seed: u64, stream: u64) -> Self {
+        Pcg32::new(splitmix64(seed), stream)
+    }
+}
+
+impl StreamRng for Taus88 {
+    /// States from SplitMix64 of `(seed, stream)`, with the low bits forced so the seed
+    /// constraints `s0 > 1, s1 > 7, s2 > 15` hold.
+    fn for_stream(seed: u64, stream: u64) -> Self {
+        let a = splitmix64(seed ^ splitmix64(stream));
+        let b = splitmix64(a);
+        Taus88 {
+            s: [(a as u32) | 2, ((a >> 32) as u32) | 8, (b as u32) | 16],
+        }
+    }
+}
+
+/// A uniform integer in `0..n` (`n ≥ 1`; returns 0 for `n = 0`), by Lemire's method: the high
+/// half of `x·n` for a 32-bit draw `x`, redrawing while the low half is below `2^32 mod n`.
+/// Exactly uniform; one draw in the common case.
+///
+/// ```
+/// use neighbor_embed::rng::{bounded, Pcg32, StreamRng};
+/// let mut r = Pcg32::for_stream(1, 2);
+/// assert!((0..1000).all(|_| bounded(&mut r, 10) < 10));
+/// ```
+#[inline]
+pub fn bounded<R: Rng + ?Sized>(rng: &mut R, n: u32) -> u32 {
+    if n == 0 {
+        return 0;
+    }
+    let mut m = u64::from(rng.next_u32()) * u64::from(n);
+    if (m as u32) < n {
+        let threshold = n.wrapping_neg() % n;
+        while (m as u32) < threshold {
+            m = u64::from(rng.next_u32()) * u64::from(n);
+        }
+    }
+    (m >> 32) as u32
+}
+
+/// A uniform `f64` in `[0, 1)` with 53 random bits.
+#[inline]
+pub fn unit_f64<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
 
 /// L'Ecuyer's three-component Tausworthe generator "taus88", as in umap-learn's `tau_rand_int`.
 ///
@@ -75,6 +149,7 @@ impl TryRng for Taus88 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_core::Rng;
 
     #[test]
     fn matches_math_j_vector() {
@@ -93,6 +168,43 @@ mod tests {
         let mut r = Taus88::new(12345, 67890, 13579).unwrap();
         let idx: [u32; 6] = core::array::from_fn(|_| r.umap_index(10));
         assert_eq!(idx, [1, 5, 0, 3, 5, 2]);
+    }
+
+    #[test]
+    fn bounded_is_uniform_and_in_range() {
+        let mut r = Pcg32::for_stream(3, 4);
+        let mut counts = [0u32; 7];
+        for _ in 0..70_000 {
+            counts[bounded(&mut r, 7) as usize] += 1;
+        }
+        // each count ~ Binomial(70000, 1/7): mean 10000, sd 92; 6 sd bounds
+        assert!(
+            counts.iter().all(|&c| (9_450..=10_550).contains(&c)),
+            "{counts:?}"
+        );
+        assert_eq!(bounded(&mut r, 1), 0);
+        assert_eq!(bounded(&mut r, 0), 0);
+        let big = u32::MAX;
+        assert!((0..100).all(|_| bounded(&mut r, big) < big));
+    }
+
+    #[test]
+    fn pcg_streams_golden_value() {
+        // Pins the stream derivation: a change here changes every seeded result.
+        let mut r = Pcg32::for_stream(42, 0);
+        let first = r.next_u32();
+        let mut again = Pcg32::for_stream(42, 0);
+        assert_eq!(first, again.next_u32());
+        assert_eq!(splitmix64(0), 0xE220_A839_7B1D_CDAF);
+    }
+
+    #[test]
+    fn taus88_streams_satisfy_seed_constraints() {
+        for s in 0..100 {
+            let t = Taus88::for_stream(s, s * 3);
+            let [a, b, c] = t.state();
+            assert!(a > 1 && b > 7 && c > 15);
+        }
     }
 
     #[test]

@@ -1,0 +1,603 @@
+//! umap-learn's sampling schedule as a resumable SGD loop over a validated CSR graph
+//! (MATH.md §B.2).
+//!
+//! [`UmapSgd`] holds everything a run needs besides the graph and the layout: the epoch counter,
+//! the per-edge schedule (`epoch_of_next_sample`, `epoch_of_next_negative_sample`), one random
+//! stream per head vertex, and scratch for the negatives of one sample. An epoch walks the
+//! edges in CSR order; edge `e` with weight `μ_e` is due every `ε_e = μ_max/μ_e` epochs, and
+//! each due sample draws `⌊(epoch - next_neg_e)/(ε_e/m)⌋` negatives uniformly (by [`bounded`])
+//! from the head's own stream, then calls a [`Step`]. The learning rate of epoch `n` is
+//! `α0 (1 - max(n - 1, 0)/N)` (umap-learn's one-epoch lag). Any [`Step`] plugs in (UMAP's BCE,
+//! NEG, NCE, InfoNCE), and any [`Sink`]: [`crate::sink::InPlace`] optimises,
+//! [`crate::sink::Frozen`] accumulates the Monte-Carlo estimate of
+//! [`crate::expected::expected_update`].
+//!
+//! Determinism: the same graph, layout, configuration and seed give bit-identical results, and
+//! running `k` epochs, keeping the state and running the rest gives the same bits as one run.
+//! The loop allocates nothing; [`UmapSgd::new`] (feature `alloc`) allocates the buffers once,
+//! [`UmapSgd::with_buffers`] takes caller buffers of the sizes [`UmapSgd::buffer_sizes`] gives.
+//! Memory: 16 bytes per stored edge (two `f64` schedule times), one RNG per vertex (16 bytes for
+//! `Pcg32`), and `O(m)` scratch.
+
+use crate::Real;
+use crate::error::{Error, check_len, check_param};
+use crate::graph::CsrGraph;
+use crate::rng::{StreamRng, bounded};
+use crate::sink::Sink;
+use crate::step::{Sample, Step};
+use core::marker::PhantomData;
+
+/// A [`UmapSgd`] owning its buffers (feature `alloc`).
+#[cfg(feature = "alloc")]
+pub type OwnedUmapSgd<T, R = crate::rng::Pcg32> = UmapSgd<
+    T,
+    R,
+    alloc::vec::Vec<f64>,
+    alloc::vec::Vec<R>,
+    alloc::vec::Vec<u32>,
+    alloc::vec::Vec<T>,
+>;
+
+/// A [`UmapSgd`] over caller buffers (no allocation).
+pub type BorrowedUmapSgd<'b, T, R = crate::rng::Pcg32> =
+    UmapSgd<T, R, &'b mut [f64], &'b mut [R], &'b mut [u32], &'b mut [T]>;
+
+/// Settings of a umap-learn-schedule run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UmapConfig<T> {
+    /// Total number of epochs `N` of the run (sets the schedule and the learning-rate decay).
+    /// umap-learn: 500 for `n ≤ 10 000`, else 200.
+    pub n_epochs: usize,
+    /// Initial learning rate `α0 > 0` (umap-learn: 1).
+    pub learning_rate: T,
+    /// Negative samples per positive sample `m ≥ 0`, may be fractional (umap-learn: 5).
+    pub negative_rate: f64,
+    /// Seed of the per-vertex random streams.
+    pub seed: u64,
+    /// Negatives are drawn uniformly from `0..pool` (default `None`: all `n` points). Embedding
+    /// new points against a reference uses the reference rows as the pool.
+    pub negative_pool: Option<usize>,
+    /// Linear learning-rate decay (umap-learn: on). Off keeps `α0` for every epoch, as the
+    /// frozen-layout estimate of the expected update needs.
+    pub decay: bool,
+}
+
+impl<T: Real> UmapConfig<T> {
+    /// umap-learn's defaults for `n` points: `N = 500` (`n ≤ 10 000`) or `200`, `α0 = 1`, `m = 5`.
+    pub fn umap_learn(n: usize, seed: u64) -> Self {
+        UmapConfig {
+            n_epochs: if n <= 10_000 { 500 } else { 200 },
+            learning_rate: T::one(),
+            negative_rate: 5.0,
+            seed,
+            negative_pool: None,
+            decay: true,
+        }
+    }
+
+    fn check(&self, n: usize) -> Result<(), Error> {
+        check_param(
+            "learning_rate",
+            self.learning_rate,
+            self.learning_rate > T::zero() && self.learning_rate.is_finite(),
+            "a finite number > 0",
+        )?;
+        check_param(
+            "negative_rate",
+            self.negative_rate,
+            self.negative_rate >= 0.0 && self.negative_rate.is_finite(),
+            "a finite number >= 0",
+        )?;
+        if self.n_epochs == 0 {
+            return Err(Error::Param {
+                name: "n_epochs",
+                value: 0.0,
+                expected: "at least 1",
+            });
+        }
+        if let Some(p) = self.negative_pool {
+            if p == 0 || p > n {
+                return Err(Error::Param {
+                    name: "negative_pool",
+                    value: p as f64,
+                    expected: "between 1 and n",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Negatives per sample never exceed this (MATH.md §B.2: at most `2m + 1`).
+    fn negative_capacity(&self) -> usize {
+        (2.0 * self.negative_rate).ceil() as usize + 2
+    }
+}
+
+/// What an observer is told after each epoch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EpochInfo<T> {
+    /// The epoch just finished (0-based).
+    pub epoch: usize,
+    /// `N`, the run's number of epochs.
+    pub n_epochs: usize,
+    /// The learning rate this epoch used.
+    pub learning_rate: T,
+    /// Sum of the per-sample loss estimates of this epoch, if the observer asked for it.
+    pub loss: Option<T>,
+    /// Positive (attractive) samples of this epoch.
+    pub positive_samples: u64,
+    /// Negative samples drawn this epoch (including wasted self draws).
+    pub negative_samples: u64,
+}
+
+/// Whether a run goes on after an epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// Run the next epoch.
+    Continue,
+    /// Stop now; the state stays valid and the run can be resumed.
+    Stop,
+}
+
+/// Called after every epoch with the epoch's figures and the current positions: enough for a
+/// progress bar, an animation (copy the positions) or early stopping. Closures
+/// `FnMut(&EpochInfo<T>, &[T]) -> Control` are observers.
+pub trait Observer<T> {
+    /// Whether to compute the per-sample loss estimate (costs a logarithm per sample).
+    fn wants_loss(&self) -> bool {
+        false
+    }
+    /// Called after each epoch.
+    fn on_epoch(&mut self, info: &EpochInfo<T>, positions: &[T]) -> Control;
+}
+
+impl<T, F: FnMut(&EpochInfo<T>, &[T]) -> Control> Observer<T> for F {
+    fn on_epoch(&mut self, info: &EpochInfo<T>, positions: &[T]) -> Control {
+        self(info, positions)
+    }
+}
+
+/// An observer that does nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl<T> Observer<T> for Silent {
+    fn on_epoch(&mut self, _: &EpochInfo<T>, _: &[T]) -> Control {
+        Control::Continue
+    }
+}
+
+/// Totals of a call to [`UmapSgd::run`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunReport {
+    /// Epochs run by this call.
+    pub epochs: usize,
+    /// Positive samples.
+    pub positive_samples: u64,
+    /// Negative samples drawn.
+    pub negative_samples: u64,
+    /// Whether the observer stopped the run.
+    pub stopped: bool,
+}
+
+impl RunReport {
+    /// Updates as counted by the benchmarks: positive + negative samples.
+    pub fn updates(&self) -> u64 {
+        self.positive_samples + self.negative_samples
+    }
+}
+
+/// The resumable state of a umap-learn-schedule run (see the module docs).
+///
+/// `F`, `G`, `U`, `W` are the storage of the schedule times (`f64`), the per-vertex RNGs, the
+/// negatives scratch (`u32`) and the coefficient scratch (`T`): `Vec`s from [`UmapSgd::new`], or
+/// caller slices from [`UmapSgd::with_buffers`].
+#[derive(Clone, Debug)]
+pub struct UmapSgd<T, R, F, G, U, W> {
+    marker: PhantomData<fn() -> (T, R)>,
+    epoch: usize,
+    n_epochs: usize,
+    learning_rate: f64,
+    decay: bool,
+    negative_rate: f64,
+    w_max: f64,
+    pool: usize,
+    n: usize,
+    nnz: usize,
+    min_weight: f64,
+    times: F,
+    rngs: G,
+    negatives: U,
+    coeffs: W,
+}
+
+/// Buffer lengths for [`UmapSgd::with_buffers`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BufferSizes {
+    /// `f64` schedule times: 2 per stored edge.
+    pub times: usize,
+    /// RNGs: one per vertex.
+    pub rngs: usize,
+    /// `u32` negatives scratch.
+    pub negatives: usize,
+    /// `T` coefficient scratch.
+    pub coeffs: usize,
+}
+
+#[cfg(feature = "alloc")]
+impl<R: StreamRng, T: Real> OwnedUmapSgd<T, R> {
+    /// A fresh run on `graph` (its threshold, e.g. [`CsrGraph::with_umap_filter`], decides
+    /// which edges exist) with owned buffers.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, kernel::Umap, rng::Pcg32};
+    /// use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+    /// use neighbor_embed::{sink::InPlace, step::BceStep};
+    /// let g = CsrGraph::new(3, &[0, 2, 4, 6], &[1, 2, 0, 2, 0, 1], &[1.0f32; 6])?;
+    /// let mut y = [0.0f32, 0.0, 5.0, 0.0, 0.0, 5.0];
+    /// let config = UmapConfig { n_epochs: 50, ..UmapConfig::umap_learn(3, 42) };
+    /// let mut sgd = OwnedUmapSgd::<f32, Pcg32>::new(&g, &config)?;
+    /// let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+    /// let report = sgd.run(&g, &mut step, &mut InPlace::new(&mut y, 2, None), usize::MAX, &mut Silent)?;
+    /// assert_eq!(report.epochs, 50);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
+    pub fn new(graph: &CsrGraph<T>, config: &UmapConfig<T>) -> Result<Self, Error> {
+        let sizes = Self::buffer_sizes(graph, config);
+        let mut s = UmapSgd {
+            marker: PhantomData,
+            epoch: 0,
+            n_epochs: config.n_epochs,
+            learning_rate: config.learning_rate.as_f64(),
+            decay: config.decay,
+            negative_rate: config.negative_rate,
+            w_max: 0.0,
+            pool: 0,
+            n: graph.n(),
+            nnz: graph.nnz(),
+            min_weight: 0.0,
+            times: alloc::vec![0.0; sizes.times],
+            rngs: (0..graph.n() as u64)
+                .map(|v| R::for_stream(config.seed, v))
+                .collect(),
+            negatives: alloc::vec![0; sizes.negatives],
+            coeffs: alloc::vec![T::zero(); sizes.coeffs],
+        };
+        s.init(graph, config)?;
+        Ok(s)
+    }
+}
+
+impl<T: Real, R, F, G, U, W> UmapSgd<T, R, F, G, U, W> {
+    /// Buffer lengths a run of `config` on `graph` needs.
+    pub fn buffer_sizes(graph: &CsrGraph<T>, config: &UmapConfig<T>) -> BufferSizes {
+        let negatives = config.negative_capacity();
+        BufferSizes {
+            times: 2 * graph.nnz(),
+            rngs: graph.n(),
+            negatives,
+            coeffs: negatives + 1,
+        }
+    }
+
+    /// The next epoch to run (0 for a fresh state; `n_epochs` when finished).
+    pub fn epoch(&self) -> usize {
+        self.epoch
+    }
+
+    /// `N`, the run's number of epochs.
+    pub fn n_epochs(&self) -> usize {
+        self.n_epochs
+    }
+
+    /// Whether every epoch has run.
+    pub fn finished(&self) -> bool {
+        self.epoch >= self.n_epochs
+    }
+}
+
+impl<'b, R: StreamRng, T: Real> BorrowedUmapSgd<'b, T, R> {
+    /// A fresh run using caller buffers (no allocation); lengths from [`UmapSgd::buffer_sizes`].
+    /// `rngs` is overwritten with the streams of `config.seed`.
+    pub fn with_buffers(
+        graph: &CsrGraph<T>,
+        config: &UmapConfig<T>,
+        times: &'b mut [f64],
+        rngs: &'b mut [R],
+        negatives: &'b mut [u32],
+        coeffs: &'b mut [T],
+    ) -> Result<Self, Error> {
+        let sizes = Self::buffer_sizes(graph, config);
+        check_len("times", sizes.times, times.len())?;
+        check_len("rngs", sizes.rngs, rngs.len())?;
+        if negatives.len() < sizes.negatives {
+            return Err(Error::BufferLength {
+                name: "negatives",
+                expected: sizes.negatives,
+                found: negatives.len(),
+            });
+        }
+        if coeffs.len() < sizes.coeffs {
+            return Err(Error::BufferLength {
+                name: "coeffs",
+                expected: sizes.coeffs,
+                found: coeffs.len(),
+            });
+        }
+        for (v, r) in rngs.iter_mut().enumerate() {
+            *r = R::for_stream(config.seed, v as u64);
+        }
+        let mut s = UmapSgd {
+            marker: PhantomData,
+            epoch: 0,
+            n_epochs: config.n_epochs,
+            learning_rate: config.learning_rate.as_f64(),
+            decay: config.decay,
+            negative_rate: config.negative_rate,
+            w_max: 0.0,
+            pool: 0,
+            n: graph.n(),
+            nnz: graph.nnz(),
+            min_weight: 0.0,
+            times,
+            rngs,
+            negatives,
+            coeffs,
+        };
+        s.init(graph, config)?;
+        Ok(s)
+    }
+}
+
+/// `ε_e = N/(N·(w/w_max))` computed as umap-learn does (in the weight type, then `f64`), so
+/// edge sample counts match umap-learn's exactly for `f32` weights.
+#[inline]
+fn epochs_per_sample<T: Real>(w: T, w_max: T, n_epochs: usize) -> f64 {
+    let n_samples = T::of_usize(n_epochs) * (w / w_max);
+    n_epochs as f64 / n_samples.as_f64()
+}
+
+impl<F, G, U, W, R, T> UmapSgd<T, R, F, G, U, W>
+where
+    F: AsMut<[f64]> + AsRef<[f64]>,
+    G: AsMut<[R]> + AsRef<[R]>,
+    U: AsMut<[u32]>,
+    W: AsMut<[T]>,
+    R: StreamRng,
+    T: Real,
+{
+    fn init(&mut self, graph: &CsrGraph<T>, config: &UmapConfig<T>) -> Result<(), Error> {
+        config.check(graph.n())?;
+        self.pool = config.negative_pool.unwrap_or(graph.n());
+        self.min_weight = graph.min_weight().as_f64();
+        self.w_max = graph.w_max().as_f64();
+        let (w_max, n_epochs, m) = (graph.w_max(), config.n_epochs, config.negative_rate);
+        let times = self.times.as_mut();
+        for (p, &w) in graph.weights().iter().enumerate() {
+            let eps = if graph.keeps(w) && w > T::zero() {
+                epochs_per_sample(w, w_max, n_epochs)
+            } else {
+                f64::INFINITY // never due
+            };
+            times[2 * p] = eps;
+            times[2 * p + 1] = if m > 0.0 { eps / m } else { f64::INFINITY };
+        }
+        Ok(())
+    }
+
+    /// The schedule times (`2·nnz`: next sample, next negative sample of each stored edge).
+    pub fn times(&self) -> &[f64] {
+        self.times.as_ref()
+    }
+
+    /// The per-vertex random streams.
+    pub fn rngs(&self) -> &[R] {
+        self.rngs.as_ref()
+    }
+
+    /// Runs up to `epochs` more epochs (stopping at `n_epochs` or when the observer says so),
+    /// applying `step` through `sink`.
+    ///
+    /// Errors (nothing is run): the graph is not the one the state was built for (vertex or
+    /// entry count, threshold), the sink's size does not match, or the step's parameters are
+    /// invalid.
+    pub fn run<S: Step<T>, K: Sink<T>, O: Observer<T>>(
+        &mut self,
+        graph: &CsrGraph<T>,
+        step: &mut S,
+        sink: &mut K,
+        epochs: usize,
+        observer: &mut O,
+    ) -> Result<RunReport, Error> {
+        if graph.n() != self.n
+            || graph.nnz() != self.nnz
+            || graph.min_weight().as_f64() != self.min_weight
+        {
+            return Err(Error::Degenerate {
+                reason: "the graph differs from the one this state was built for",
+            });
+        }
+        if sink.n() != self.n || sink.dim() == 0 || sink.positions().len() != self.n * sink.dim() {
+            return Err(Error::PointCount {
+                graph: self.n,
+                layout: sink.n(),
+            });
+        }
+        step.check()?;
+        let mut report = RunReport::default();
+        let want_loss = observer.wants_loss();
+        while report.epochs < epochs && self.epoch < self.n_epochs {
+            let info = self.epoch_once(graph, step, sink, want_loss);
+            report.epochs += 1;
+            report.positive_samples += info.positive_samples;
+            report.negative_samples += info.negative_samples;
+            if observer.on_epoch(&info, sink.positions()) == Control::Stop {
+                report.stopped = true;
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// One epoch on validated inputs.
+    fn epoch_once<S: Step<T>, K: Sink<T>>(
+        &mut self,
+        graph: &CsrGraph<T>,
+        step: &mut S,
+        sink: &mut K,
+        want_loss: bool,
+    ) -> EpochInfo<T> {
+        let n_epochs = self.n_epochs;
+        let epoch = self.epoch;
+        let lag = epoch.saturating_sub(1) as f64;
+        let alpha = if self.decay {
+            T::of_f64(self.learning_rate * (1.0 - lag / n_epochs as f64))
+        } else {
+            T::of_f64(self.learning_rate)
+        };
+        let w_max = T::of_f64(self.w_max);
+        let now = epoch as f64;
+        let m = self.negative_rate;
+        let pool = self.pool as u32;
+        let cap = self.negatives.as_mut().len();
+        let (times, rngs) = (self.times.as_mut(), self.rngs.as_mut());
+        let (negatives, coeffs) = (self.negatives.as_mut(), self.coeffs.as_mut());
+        let (indices, weights) = (graph.indices(), graph.weights());
+        let (mut pos, mut neg, mut loss) = (0u64, 0u64, T::zero());
+        for (i, rng) in rngs.iter_mut().enumerate() {
+            for p in graph.row_range(i) {
+                if times[2 * p] > now {
+                    continue;
+                }
+                let eps = epochs_per_sample(weights[p], w_max, n_epochs);
+                let mut n_neg = 0usize;
+                if m > 0.0 {
+                    let eps_neg = eps / m;
+                    let k = ((now - times[2 * p + 1]) / eps_neg).floor();
+                    n_neg = if k > 0.0 { (k as usize).min(cap) } else { 0 };
+                    times[2 * p + 1] += n_neg as f64 * eps_neg;
+                }
+                for slot in negatives[..n_neg].iter_mut() {
+                    *slot = bounded(rng, pool);
+                }
+                let j = indices[p] as usize;
+                let sample = Sample {
+                    head: i,
+                    tail: j,
+                    negatives: &negatives[..n_neg],
+                };
+                loss += step.apply(sink, sample, alpha, want_loss, coeffs);
+                step.end_batch();
+                times[2 * p] += eps;
+                pos += 1;
+                neg += n_neg as u64;
+            }
+        }
+        self.epoch += 1;
+        EpochInfo {
+            epoch,
+            n_epochs,
+            learning_rate: alpha,
+            loss: want_loss.then_some(loss),
+            positive_samples: pos,
+            negative_samples: neg,
+        }
+    }
+}
+
+/// Monte-Carlo estimate of the expected per-epoch update (MATH.md §C): runs `epochs` epochs of
+/// the schedule with `step` on the frozen `layout` at learning rate 1 and writes the accumulated
+/// updates divided by `epochs` into `out` (`n × dim`). Compare it with
+/// [`crate::expected::expected_update`]; the relative error falls like `1/√epochs`.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Umap, layout::Layout, step::BceStep};
+/// use neighbor_embed::sgd::frozen_estimate;
+/// let g = CsrGraph::new(3, &[0, 2, 4, 6], &[1, 2, 0, 2, 0, 1], &[1.0, 0.5, 1.0, 0.5, 0.5, 0.5])?;
+/// let y = Layout::new(&[0.0, 0.0, 2.0, 0.0, 0.0, 2.0], 2)?;
+/// let mut est = [0.0; 6];
+/// let step = BceStep::umap_learn(Umap::umap_learn_default());
+/// let report = frozen_estimate(&g, step, &y, 200, 5.0, 1, &mut est)?;
+/// assert_eq!(report.epochs, 200);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
+#[cfg(feature = "alloc")]
+pub fn frozen_estimate<T: Real, S: Step<T>>(
+    graph: &CsrGraph<T>,
+    mut step: S,
+    layout: &crate::layout::Layout<T>,
+    epochs: usize,
+    negative_rate: f64,
+    seed: u64,
+    out: &mut [T],
+) -> Result<RunReport, Error> {
+    layout.check_points(graph.n())?;
+    check_len("out", layout.coords().len(), out.len())?;
+    let config = UmapConfig {
+        n_epochs: epochs,
+        learning_rate: T::one(),
+        negative_rate,
+        seed,
+        negative_pool: None,
+        decay: false,
+    };
+    let mut sgd = OwnedUmapSgd::<T>::new(graph, &config)?;
+    out.fill(T::zero());
+    let mut sink = crate::sink::Frozen::new(layout.coords(), out, layout.dim(), None);
+    let report = sgd.run(graph, &mut step, &mut sink, epochs, &mut Silent)?;
+    let scale = T::one() / T::of_usize(epochs.max(1));
+    for v in out.iter_mut() {
+        *v *= scale;
+    }
+    Ok(report)
+}
+
+/// Embeds new points against a frozen reference, as umap-learn's `transform` does: rows
+/// `0..n_reference` of `coords` (`n × dim`) are the reference embedding and never move, rows
+/// `n_reference..` are the new points; `graph` (on all `n` rows) holds the edges from new
+/// points to reference points; negatives are drawn from the reference rows; attraction moves
+/// the head only. umap-learn uses `n_epochs = 100` (reference `n ≤ 10 000`) or 30, or a third of
+/// the fit's epochs.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Umap, sgd::{transform, UmapConfig}};
+/// // reference points 0, 1 at x = 0 and x = 4; new point 2 linked to 0 only, starting at x = 3
+/// let g = CsrGraph::new(3, &[0, 0, 0, 1], &[0], &[1.0])?;
+/// let mut y = [0.0f64, 4.0, 3.0];
+/// let config = UmapConfig { n_epochs: 100, ..UmapConfig::umap_learn(3, 1) };
+/// transform(&g, &Umap::umap_learn_default(), &mut y, 1, 2, &config)?;
+/// assert_eq!(&y[..2], &[0.0, 4.0]);   // the reference is untouched
+/// assert!(y[2] < 3.0);                 // the new point moved towards its neighbour
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
+#[cfg(feature = "alloc")]
+pub fn transform<T: Real, K: crate::kernel::BceKernel<T> + Clone>(
+    graph: &CsrGraph<T>,
+    kernel: &K,
+    coords: &mut [T],
+    dim: usize,
+    n_reference: usize,
+    config: &UmapConfig<T>,
+) -> Result<RunReport, Error> {
+    let layout = crate::layout::Layout::new(coords, dim)?;
+    layout.check_points(graph.n())?;
+    if n_reference == 0 || n_reference > graph.n() {
+        return Err(Error::Param {
+            name: "n_reference",
+            value: n_reference as f64,
+            expected: "between 1 and n",
+        });
+    }
+    let pinned: alloc::vec::Vec<bool> = (0..graph.n()).map(|i| i < n_reference).collect();
+    let config = UmapConfig {
+        negative_pool: Some(n_reference),
+        ..*config
+    };
+    let mut sgd = OwnedUmapSgd::<T>::new(graph, &config)?;
+    let mut step = crate::step::BceStep {
+        move_other: false,
+        ..crate::step::BceStep::umap_learn(kernel.clone())
+    };
+    let mut sink = crate::sink::InPlace::new(coords, dim, Some(&pinned));
+    sgd.run(graph, &mut step, &mut sink, usize::MAX, &mut Silent)
+}

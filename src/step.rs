@@ -1,0 +1,583 @@
+//! One SGD sample: an attractive edge `(head, tail)` plus its negatives, for each loss family.
+//!
+//! Steps are pure functions of the positions they read through a [`Sink`] and the indices they
+//! are given; they allocate nothing. The loops in [`crate::sgd`] draw the negatives and call
+//! [`Step::apply`]; a caller can also drive a step directly. Every step moves points by
+//! `y += lr · clip(c (y_i - y_j))` with the update coefficients of [`crate::kernel`] (MATH.md §0:
+//! `c < 0` attracts), clipping per coordinate before the learning rate when `clip` is set.
+//!
+//! | step | loss per sample | MATH.md |
+//! |---|---|---|
+//! | [`BceStep`] | `-ln w_ij - γ Σ_k ln(1 - w_ik)`, exactly umap-learn's update | §B.2 |
+//! | [`NegStep`] | `-ln q_ij - λ Σ_k ln(1 - q_ik)`, `q = w/(w + s)` | §B.5 |
+//! | [`NceStep`] | the same with `s = m ξ e^θ` and `θ = ln Z` learnt | §B.5 |
+//! | [`InfoNceStep`] | `-ln w_ij + (1/ρ) ln(w_ij + Σ_k w_ik)` | §B.6 |
+//!
+//! A negative equal to `head` is skipped (umap-learn wastes that draw). A negative at the same
+//! position as the head exerts no force (umap-learn ≥ 0.5.4; the direction is undefined).
+
+use crate::Real;
+use crate::error::{Error, check_param};
+use crate::kernel::{BceKernel, Kernel};
+use crate::sink::Sink;
+
+/// One positive sample: the edge `(head, tail)` and the negatives drawn for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sample<'a> {
+    /// The head `i` of the attractive edge (the point that is always moved).
+    pub head: usize,
+    /// The tail `j` of the attractive edge.
+    pub tail: usize,
+    /// The negative samples `k` (indices of points).
+    pub negatives: &'a [u32],
+}
+
+/// One positive sample with its negatives.
+pub trait Step<T: Real> {
+    /// Validates the step's parameters (the loops call it once before running).
+    fn check(&self) -> Result<(), Error>;
+
+    /// Applies `sample` at learning rate `lr`. Returns the sample's loss (a per-sample
+    /// estimate, from positions before the update) when `want_loss`, else 0. `scratch` must
+    /// hold at least `negatives.len() + 1` values (only [`InfoNceStep`] uses it). Indices must
+    /// be `< sink.n()` (the loops guarantee it).
+    fn apply<S: Sink<T>>(
+        &mut self,
+        sink: &mut S,
+        sample: Sample<'_>,
+        lr: T,
+        want_loss: bool,
+        scratch: &mut [T],
+    ) -> T;
+
+    /// Applies pending updates of scalar parameters (NCE's `ln Z`). Loops call it after every
+    /// sample (per-sample SGD) or after every batch (mini-batch SGD). Default: nothing.
+    fn end_batch(&mut self) {}
+}
+
+#[inline]
+fn clip<T: Real>(x: T, c: Option<T>) -> T {
+    match c {
+        Some(c) => x.max(-c).min(c),
+        None => x,
+    }
+}
+
+fn check_clip<T: Real>(clip: Option<T>) -> Result<(), Error> {
+    if let Some(c) = clip {
+        check_param("clip", c, c > T::zero() && !c.is_nan(), "a number > 0")?;
+    }
+    Ok(())
+}
+
+fn check_nonneg<T: Real>(name: &'static str, x: T) -> Result<(), Error> {
+    check_param(
+        name,
+        x,
+        x >= T::zero() && x.is_finite(),
+        "a finite number >= 0",
+    )
+}
+
+/// Moves `head` by `lr · clip(c (y_h - y_o))` per coordinate and `other` by the opposite when
+/// `move_other` (diffs use each coordinate's value before its update, as umap-learn does).
+#[inline]
+fn pair_update<T: Real, S: Sink<T>>(
+    sink: &mut S,
+    head: usize,
+    other: usize,
+    c: T,
+    lr: T,
+    clip_to: Option<T>,
+    move_other: bool,
+) {
+    if c == T::zero() {
+        return;
+    }
+    for d in 0..sink.dim() {
+        let delta = clip(c * (sink.coord(head, d) - sink.coord(other, d)), clip_to);
+        sink.add(head, d, lr * delta);
+        if move_other {
+            sink.add(other, d, -(lr * delta));
+        }
+    }
+}
+
+/// umap-learn's update (MATH.md §B.2): attraction `c_att` moving both ends (`move_other`),
+/// then for each negative `k ≠ head` at positive distance a repulsion `c_rep(γ, ε)` of the head
+/// only; per-coordinate clip before the learning rate.
+///
+/// ```
+/// use neighbor_embed::{kernel::Umap, sink::InPlace, step::{BceStep, Sample, Step}};
+/// let mut y = [0.0f64, 0.0, 1.0, 0.0, 0.0, 0.5];
+/// let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+/// let mut sink = InPlace::new(&mut y, 2, None);
+/// step.apply(&mut sink, Sample { head: 0, tail: 1, negatives: &[2] }, 1.0, false, &mut [0.0; 2]);
+/// assert!(y[0] > 0.0 && y[2] < 1.0); // 0 and 1 attract; 2 pushes 0 down
+/// assert!(y[1] < 0.0 && y[4] == 0.0); // the negative itself does not move
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BceStep<T, K> {
+    /// The kernel (umap-learn: [`crate::kernel::Umap`]).
+    pub kernel: K,
+    /// Repulsion strength `γ ≥ 0`.
+    pub gamma: T,
+    /// Repulsion regulariser `ε ≥ 0` (squared embedding units).
+    pub eps: T,
+    /// Per-coordinate clip (umap-learn: 4).
+    pub clip: Option<T>,
+    /// Attraction moves the tail too (umap-learn's `fit`: true; `transform`: false).
+    pub move_other: bool,
+}
+
+impl<T: Real, K: BceKernel<T>> BceStep<T, K> {
+    /// umap-learn's settings: `γ = 1`, `ε = 0.001`, clip 4, `move_other`.
+    pub fn umap_learn(kernel: K) -> Self {
+        BceStep {
+            kernel,
+            gamma: T::one(),
+            eps: T::of_f64(0.001),
+            clip: Some(T::of_f64(4.0)),
+            move_other: true,
+        }
+    }
+}
+
+impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
+    fn check(&self) -> Result<(), Error> {
+        check_nonneg("gamma", self.gamma)?;
+        check_nonneg("eps", self.eps)?;
+        check_clip(self.clip)
+    }
+
+    fn apply<S: Sink<T>>(
+        &mut self,
+        sink: &mut S,
+        sample: Sample<'_>,
+        lr: T,
+        want_loss: bool,
+        _scratch: &mut [T],
+    ) -> T {
+        let Sample {
+            head,
+            tail,
+            negatives,
+        } = sample;
+        let mut loss = T::zero();
+        let d2 = sink.sq_dist(head, tail);
+        if want_loss {
+            loss += -self.kernel.ln_value(d2);
+        }
+        if d2 > T::zero() {
+            let c = self.kernel.c_att(d2);
+            pair_update(sink, head, tail, c, lr, self.clip, self.move_other);
+        }
+        for &k in negatives {
+            let k = k as usize;
+            if k == head {
+                continue;
+            }
+            let d2 = sink.sq_dist(head, k);
+            if want_loss {
+                loss += -self.gamma * self.kernel.ln_1m_value(d2);
+            }
+            if d2 > T::zero() {
+                let c = self.kernel.c_rep(d2, self.gamma, self.eps);
+                pair_update(sink, head, k, c, lr, self.clip, false);
+            }
+        }
+        loss
+    }
+}
+
+/// Negative sampling with a fixed classifier constant `s = m_L ξ Z̄` (MATH.md §B.5): the
+/// positive pair gets `c_pos(s)`, each negative `λ c_neg(s)` with `λ = neg_weight`.
+///
+/// With `neg_weight = 1` the expected update is the gradient of the NEG population loss with
+/// `m` noise samples per data sample (`m` = negatives drawn per sample). Drawing `m` negatives
+/// but weighting each by `λ = m_L/m` (and `s` computed with `m_L`) emulates `m_L` noise samples
+/// at the cost of `m` (SPECTRUM-NOTES: what a large noise mass does at the t-SNE end).
+///
+/// ```
+/// use neighbor_embed::{kernel::Cauchy, sink::InPlace, step::{NegStep, Sample, Step}};
+/// let mut y = [0.0f64, 1.0, 3.0];
+/// let mut step = NegStep::new(Cauchy, 1.0); // Neg-t-SNE
+/// step.apply(&mut InPlace::new(&mut y, 1, None), Sample { head: 0, tail: 1, negatives: &[2] }, 0.1, false, &mut [0.0; 2]);
+/// assert!(y[1] < 1.0); // the tail is pulled towards the head
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NegStep<T, K> {
+    /// The kernel `φ` (Cauchy for Neg-t-SNE; UMAP's `a, b` kernel also works).
+    pub kernel: K,
+    /// Classifier constant `s > 0` (see [`crate::loss::spectrum`]).
+    pub s: T,
+    /// Weight `λ ≥ 0` of each negative (1 for plain NEG).
+    pub neg_weight: T,
+    /// Per-coordinate clip of each pair's update (`None`: no clip).
+    pub clip: Option<T>,
+    /// Attraction moves the tail too.
+    pub move_other: bool,
+    /// Repulsion moves the negative too (the gradient of the pair loss w.r.t. both points).
+    pub push_negatives: bool,
+}
+
+impl<T: Real, K: Kernel<T>> NegStep<T, K> {
+    /// NEG with constant `s`, weight 1, clip 4, `move_other`, negatives not pushed.
+    pub fn new(kernel: K, s: T) -> Self {
+        NegStep {
+            kernel,
+            s,
+            neg_weight: T::one(),
+            clip: Some(T::of_f64(4.0)),
+            move_other: true,
+            push_negatives: false,
+        }
+    }
+}
+
+/// The classifier sample shared by NEG and NCE; returns `(loss, ∂loss/∂ln s)`.
+#[allow(clippy::too_many_arguments)]
+fn classifier_sample<T: Real, K: Kernel<T>, S: Sink<T>>(
+    kernel: &K,
+    s: T,
+    neg_weight: T,
+    clip_to: Option<T>,
+    move_other: bool,
+    push_negatives: bool,
+    sink: &mut S,
+    head: usize,
+    tail: usize,
+    negatives: &[u32],
+    lr: T,
+    want_loss: bool,
+) -> (T, T) {
+    let (mut loss, mut d_ln_s) = (T::zero(), T::zero());
+    let d2 = sink.sq_dist(head, tail);
+    let q = kernel.q(d2, s);
+    d_ln_s += T::one() - q;
+    if want_loss {
+        loss += kernel.neg_ln_q(d2, s);
+    }
+    if d2 > T::zero() {
+        pair_update(
+            sink,
+            head,
+            tail,
+            kernel.c_pos(d2, s),
+            lr,
+            clip_to,
+            move_other,
+        );
+    }
+    for &k in negatives {
+        let k = k as usize;
+        if k == head {
+            continue;
+        }
+        let d2 = sink.sq_dist(head, k);
+        let q = kernel.q(d2, s);
+        d_ln_s -= neg_weight * q;
+        if want_loss {
+            loss += neg_weight * kernel.neg_ln_1m_q(d2, s);
+        }
+        if d2 > T::zero() {
+            let c = neg_weight * kernel.c_neg(d2, s);
+            pair_update(sink, head, k, c, lr, clip_to, push_negatives);
+        }
+    }
+    (loss, d_ln_s)
+}
+
+impl<T: Real, K: Kernel<T>> Step<T> for NegStep<T, K> {
+    fn check(&self) -> Result<(), Error> {
+        check_param(
+            "s",
+            self.s,
+            self.s > T::zero() && self.s.is_finite(),
+            "a finite number > 0",
+        )?;
+        check_nonneg("neg_weight", self.neg_weight)?;
+        check_clip(self.clip)
+    }
+
+    fn apply<S: Sink<T>>(
+        &mut self,
+        sink: &mut S,
+        sample: Sample<'_>,
+        lr: T,
+        want_loss: bool,
+        _scratch: &mut [T],
+    ) -> T {
+        let Sample {
+            head,
+            tail,
+            negatives,
+        } = sample;
+        let s = self;
+        classifier_sample(
+            &s.kernel,
+            s.s,
+            s.neg_weight,
+            s.clip,
+            s.move_other,
+            s.push_negatives,
+            sink,
+            head,
+            tail,
+            negatives,
+            lr,
+            want_loss,
+        )
+        .0
+    }
+}
+
+/// Noise-contrastive estimation with a learnt normaliser (MATH.md §B.5): [`NegStep`] with
+/// `s = m ξ e^θ`, and `θ = ln Z` moved by SGD with its own rate: `θ -= lr_z · clip(∂ℓ/∂θ)`,
+/// `∂ℓ/∂θ = (1 - q_pos) - λ Σ q_neg`, applied in [`Step::end_batch`] (contrastive-ne: initial
+/// `Z = 1`, rate 0.001, not annealed).
+///
+/// ```
+/// use neighbor_embed::{kernel::Cauchy, sink::InPlace, step::{NceStep, Sample, Step}};
+/// let mut y = [0.0f64, 0.1, 5.0];
+/// let mut step = NceStep::new(Cauchy, 5.0, 3, 0.0, 0.01)?;
+/// let before = step.ln_z;
+/// step.apply(&mut InPlace::new(&mut y, 1, None), Sample { head: 0, tail: 1, negatives: &[2] }, 0.1, false, &mut [0.0; 2]);
+/// step.end_batch();
+/// assert!(step.ln_z != before);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NceStep<T, K> {
+    /// The kernel `φ`.
+    pub kernel: K,
+    /// `ln(m ξ)`, the log noise mass per pair (`m/(n(n-1))` for uniform noise).
+    pub ln_noise: T,
+    /// The learnt `θ = ln Z`.
+    pub ln_z: T,
+    /// Learning rate of `θ`.
+    pub lr_z: T,
+    /// Weight `λ ≥ 0` of each negative.
+    pub neg_weight: T,
+    /// Per-coordinate clip (also applied to `∂ℓ/∂θ`).
+    pub clip: Option<T>,
+    /// Attraction moves the tail too.
+    pub move_other: bool,
+    /// Repulsion moves the negative too.
+    pub push_negatives: bool,
+    /// `∂ℓ/∂θ` accumulated since the last [`Step::end_batch`].
+    pub pending: T,
+}
+
+impl<T: Real, K: Kernel<T>> NceStep<T, K> {
+    /// NCE for `n` points with `m` noise samples per data sample, initial `θ = ln_z`, rate
+    /// `lr_z`; clip 4, `move_other`. Errors for `n < 2`, `m ≤ 0`.
+    pub fn new(kernel: K, m: T, n: usize, ln_z: T, lr_z: T) -> Result<Self, Error> {
+        check_param(
+            "m",
+            m,
+            m > T::zero() && m.is_finite(),
+            "a finite number > 0",
+        )?;
+        if n < 2 {
+            return Err(Error::Degenerate {
+                reason: "NCE's noise distribution needs at least 2 points",
+            });
+        }
+        let pairs = T::of_usize(n) * T::of_usize(n - 1);
+        Ok(NceStep {
+            kernel,
+            ln_noise: m.ln() - pairs.ln(),
+            ln_z,
+            lr_z,
+            neg_weight: T::one(),
+            clip: Some(T::of_f64(4.0)),
+            move_other: true,
+            push_negatives: false,
+            pending: T::zero(),
+        })
+    }
+}
+
+impl<T: Real, K: Kernel<T>> Step<T> for NceStep<T, K> {
+    fn check(&self) -> Result<(), Error> {
+        check_param(
+            "ln_noise",
+            self.ln_noise,
+            self.ln_noise.is_finite(),
+            "a finite number",
+        )?;
+        check_param("ln_z", self.ln_z, self.ln_z.is_finite(), "a finite number")?;
+        check_nonneg("lr_z", self.lr_z)?;
+        check_nonneg("neg_weight", self.neg_weight)?;
+        check_clip(self.clip)
+    }
+
+    fn apply<S: Sink<T>>(
+        &mut self,
+        sink: &mut S,
+        sample: Sample<'_>,
+        lr: T,
+        want_loss: bool,
+        _scratch: &mut [T],
+    ) -> T {
+        let Sample {
+            head,
+            tail,
+            negatives,
+        } = sample;
+        let s = (self.ln_noise + self.ln_z).exp();
+        let (loss, d) = classifier_sample(
+            &self.kernel,
+            s,
+            self.neg_weight,
+            self.clip,
+            self.move_other,
+            self.push_negatives,
+            sink,
+            head,
+            tail,
+            negatives,
+            lr,
+            want_loss,
+        );
+        self.pending += d;
+        loss
+    }
+
+    fn end_batch(&mut self) {
+        self.ln_z -= self.lr_z * clip(self.pending, self.clip);
+        self.pending = T::zero();
+    }
+}
+
+/// InfoNCE (MATH.md §B.6): `ℓ = -ln φ_ij + (1/ρ) ln S`, `S = φ_ij + Σ_k φ_ik`, whose gradient
+/// moves the head by `Σ_t c_t (y_i - y_t)` with `c_t = -2 g_t (∂ℓ/∂ln φ_t)`, and each target the
+/// opposite way (the tail if `move_other`, negatives if `push_negatives`). All coefficients are
+/// computed from the positions before the update; `scratch` holds them.
+///
+/// ```
+/// use neighbor_embed::{kernel::Cauchy, sink::InPlace, step::{InfoNceStep, Sample, Step}};
+/// let mut y = [0.0f64, 1.0, 3.0];
+/// let mut step = InfoNceStep::new(Cauchy, 1.0);
+/// let l = step.apply(&mut InPlace::new(&mut y, 1, None), Sample { head: 0, tail: 1, negatives: &[2] }, 0.1, true, &mut [0.0; 2]);
+/// assert!((l - 1.2f64.ln()).abs() < 1e-15);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InfoNceStep<T, K> {
+    /// The kernel `φ`.
+    pub kernel: K,
+    /// Spectrum factor `ρ > 0` (1: standard InfoNCE).
+    pub rho: T,
+    /// Per-coordinate clip.
+    pub clip: Option<T>,
+    /// The tail moves too.
+    pub move_other: bool,
+    /// Negatives move too.
+    pub push_negatives: bool,
+}
+
+impl<T: Real, K: Kernel<T>> InfoNceStep<T, K> {
+    /// InfoNCE with factor `ρ`, clip 4, tail and negatives moving (the full gradient).
+    pub fn new(kernel: K, rho: T) -> Self {
+        InfoNceStep {
+            kernel,
+            rho,
+            clip: Some(T::of_f64(4.0)),
+            move_other: true,
+            push_negatives: true,
+        }
+    }
+}
+
+#[allow(clippy::needless_range_loop)] // slots index the targets and the scratch together
+impl<T: Real, K: Kernel<T>> Step<T> for InfoNceStep<T, K> {
+    fn check(&self) -> Result<(), Error> {
+        check_param(
+            "rho",
+            self.rho,
+            self.rho > T::zero() && self.rho.is_finite(),
+            "a finite number > 0",
+        )?;
+        check_clip(self.clip)
+    }
+
+    fn apply<S: Sink<T>>(
+        &mut self,
+        sink: &mut S,
+        sample: Sample<'_>,
+        lr: T,
+        want_loss: bool,
+        scratch: &mut [T],
+    ) -> T {
+        let Sample {
+            head,
+            tail,
+            negatives,
+        } = sample;
+        let target = |slot: usize| {
+            if slot == 0 {
+                tail
+            } else {
+                negatives[slot - 1] as usize
+            }
+        };
+        let count = negatives.len() + 1;
+        // ln φ of every target (self-draws excluded: -∞), then ln S by log-sum-exp.
+        let mut max = T::neg_infinity();
+        for slot in 0..count {
+            let t = target(slot);
+            scratch[slot] = if slot > 0 && t == head {
+                T::neg_infinity()
+            } else {
+                self.kernel.ln_value(sink.sq_dist(head, t))
+            };
+            max = max.max(scratch[slot]);
+        }
+        let mut sum = T::zero();
+        for &lp in &scratch[..count] {
+            sum += (lp - max).exp();
+        }
+        let ln_s = max + sum.ln();
+        let loss = if want_loss {
+            -scratch[0] + ln_s / self.rho
+        } else {
+            T::zero()
+        };
+        // Coefficients c_t = -2 g_t ∂ℓ/∂ln φ_t, from the current positions.
+        for slot in 0..count {
+            let t = target(slot);
+            if slot > 0 && t == head {
+                scratch[slot] = T::zero();
+                continue;
+            }
+            let d2 = sink.sq_dist(head, t);
+            let share = (scratch[slot] - ln_s).exp() / self.rho;
+            let dl = if slot == 0 { share - T::one() } else { share };
+            let g = self.kernel.g(d2);
+            scratch[slot] = if d2 > T::zero() && g.is_finite() {
+                -T::two() * g * dl
+            } else {
+                T::zero()
+            };
+        }
+        for d in 0..sink.dim() {
+            let yi = sink.coord(head, d);
+            let mut move_head = T::zero();
+            for slot in 0..count {
+                let c = scratch[slot];
+                if c == T::zero() {
+                    continue;
+                }
+                let t = target(slot);
+                let delta = clip(c * (yi - sink.coord(t, d)), self.clip);
+                move_head += lr * delta;
+                if (slot == 0 && self.move_other) || (slot > 0 && self.push_negatives) {
+                    sink.add(t, d, -(lr * delta));
+                }
+            }
+            sink.add(head, d, move_head);
+        }
+        loss
+    }
+}
