@@ -9,6 +9,8 @@ extern crate alloc;
 extern crate std;
 
 pub mod ab_fit;
+#[cfg(feature = "alloc")]
+pub mod batch;
 pub mod error;
 pub mod expected;
 pub mod graph;

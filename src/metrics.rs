@@ -31,12 +31,13 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
-use rand_core::{Rng, SeedableRng};
+use rand_core::SeedableRng;
 use rand_pcg::Pcg32;
 
 use crate::Real;
 use crate::error::{Error, check_len};
 use crate::layout::Layout;
+use crate::rng::bounded;
 
 /// The three reference quality metrics of an embedding (see [`quality`]).
 ///
@@ -416,21 +417,6 @@ fn accuracy_from(knn: &[u32], kk: usize, labels: &[u8], k: usize) -> f64 {
 // ---------------------------------------------------------------------------------------------
 // Spearman helpers.
 
-/// An unbiased draw in `0..s` (`s ≥ 1`) by Lemire's multiply-and-reject method
-/// ("Fast random integer generation in an interval", 2019).
-fn bounded(rng: &mut Pcg32, s: u32) -> u32 {
-    let mut m = rng.next_u32() as u64 * s as u64;
-    let mut low = m as u32;
-    if low < s {
-        let threshold = s.wrapping_neg() % s;
-        while low < threshold {
-            m = rng.next_u32() as u64 * s as u64;
-            low = m as u32;
-        }
-    }
-    (m >> 32) as u32
-}
-
 /// 1-based ranks, ties sharing their average rank.
 fn average_ranks(v: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..v.len()).collect();
@@ -719,4 +705,63 @@ impl Grid {
         }
         out
     }
+}
+
+/// How spread out the classes are: the mean over classes of the RMS distance of a class's
+/// points to its centroid, divided by the RMS distance of all points to the global centroid.
+/// Small for compact, well separated clusters (UMAP end of the spectrum), larger for
+/// t-SNE-like layouts whose clusters fill more of the picture. Scale-free.
+///
+/// ```
+/// use neighbor_embed::{layout::Layout, metrics::cluster_spread};
+/// let tight = [0.0f64, 0.0, 0.1, 0.0, 10.0, 0.0, 10.1, 0.0];
+/// let loose = [0.0f64, 0.0, 4.0, 0.0, 10.0, 0.0, 14.0, 0.0];
+/// let labels = [0u8, 0, 1, 1];
+/// let (a, b) = (cluster_spread(&Layout::new(&tight, 2)?, &labels)?, cluster_spread(&Layout::new(&loose, 2)?, &labels)?);
+/// assert!(a < b);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
+pub fn cluster_spread<T: Real>(embedding: &Layout<'_, T>, labels: &[u8]) -> Result<f64, Error> {
+    let (n, dim) = (embedding.n(), embedding.dim());
+    check_len("labels", n, labels.len())?;
+    let classes = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
+    let mut centroid = vec![0.0f64; (classes + 1) * dim];
+    let mut count = vec![0usize; classes + 1];
+    for i in 0..n {
+        let c = labels[i] as usize;
+        count[c] += 1;
+        count[classes] += 1;
+        for (d, &x) in embedding.point(i).iter().enumerate() {
+            centroid[c * dim + d] += x.as_f64();
+            centroid[classes * dim + d] += x.as_f64();
+        }
+    }
+    for c in 0..=classes {
+        for d in 0..dim {
+            centroid[c * dim + d] /= count[c].max(1) as f64;
+        }
+    }
+    let mut within = vec![0.0f64; classes];
+    let mut total = 0.0;
+    for i in 0..n {
+        let c = labels[i] as usize;
+        for (d, &x) in embedding.point(i).iter().enumerate() {
+            let x = x.as_f64();
+            within[c] += (x - centroid[c * dim + d]) * (x - centroid[c * dim + d]);
+            total += (x - centroid[classes * dim + d]) * (x - centroid[classes * dim + d]);
+        }
+    }
+    let present: Vec<usize> = (0..classes).filter(|&c| count[c] > 0).collect();
+    if total == 0.0 || present.is_empty() {
+        return Err(Error::Degenerate {
+            reason: "all points coincide",
+        });
+    }
+    let rms_total = Real::sqrt(total / n as f64);
+    let mean_within: f64 = present
+        .iter()
+        .map(|&c| Real::sqrt(within[c] / count[c] as f64))
+        .sum::<f64>()
+        / present.len() as f64;
+    Ok(mean_within / rms_total)
 }

@@ -409,6 +409,22 @@ fn input_errors() {
             ..
         })
     ));
+    let huge = CsrGraph::new(2, &[0, 2, 3], &[1, 1, 0], &[1e308, 1e308, 1.0]).unwrap();
+    assert!(matches!(
+        umap_effective_loss(
+            &huge,
+            &k,
+            &y2,
+            &EffectiveParams::default(),
+            &mut [0.0; 2],
+            None
+        ),
+        Err(Error::Degenerate { .. })
+    ));
+    assert!(matches!(
+        neg_loss(&huge, &Cauchy, &y2, &NegParams { z_bar: 1.0, m: 5.0 }, None),
+        Err(Error::Degenerate { .. })
+    ));
     let heavy = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[1.0, 2.0]).unwrap();
     assert!(matches!(
         umap_cross_entropy(&heavy, &k, &y2, None),

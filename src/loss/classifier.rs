@@ -150,7 +150,7 @@ fn population<T: Real, K: Kernel<T>>(
     grad: Option<&mut [T]>,
 ) -> Result<(T, T), Error> {
     check_inputs(graph, layout, grad.as_deref())?;
-    let d_tot = graph.d_tot();
+    let d_tot = super::check_total(graph)?;
     if d_tot <= T::zero() {
         return Err(Error::Degenerate {
             reason: "the graph has no edge of positive weight",

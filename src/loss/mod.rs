@@ -74,13 +74,27 @@ pub(crate) fn degrees_in<'w, T: Real>(
     }
     let d = &mut workspace[..n];
     graph.degrees_into(d)?;
+    check_total(graph)?;
     Ok(d)
 }
 
-/// `weight · value` with `0 · ∞ = 0` (a term of zero weight is absent).
+/// Checks that the total weight `D_tot` (and so every degree) is finite: weights so large that
+/// their sum overflows the float type are rejected rather than turned into NaN.
+pub(crate) fn check_total<T: Real>(graph: &CsrGraph<T>) -> Result<T, Error> {
+    let d_tot = graph.d_tot();
+    if d_tot.is_finite() {
+        Ok(d_tot)
+    } else {
+        Err(Error::Degenerate {
+            reason: "the sum of the graph's weights overflows the float type",
+        })
+    }
+}
+
+/// `weight · value` with `0 · ∞ = ∞ · 0 = 0` (a term of zero weight or zero value is absent).
 #[inline]
 pub(crate) fn weighted<T: Real>(weight: T, value: T) -> T {
-    if weight == T::zero() {
+    if weight == T::zero() || value == T::zero() {
         T::zero()
     } else {
         weight * value

@@ -81,7 +81,7 @@ pub fn parametric_effective_loss<T: Real, K: BceKernel<T>>(
         }
         Some(b) => T::one() / T::of_usize(b),
     };
-    let d_tot = graph.d_tot();
+    let d_tot = super::check_total(graph)?;
     if d_tot <= T::zero() {
         return Err(Error::Degenerate {
             reason: "the graph has no edge of positive weight",
