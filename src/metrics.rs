@@ -727,8 +727,8 @@ pub fn cluster_spread<T: Real>(embedding: &Layout<'_, T>, labels: &[u8]) -> Resu
     let classes = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
     let mut centroid = vec![0.0f64; (classes + 1) * dim];
     let mut count = vec![0usize; classes + 1];
-    for i in 0..n {
-        let c = labels[i] as usize;
+    for (i, &label) in labels.iter().enumerate() {
+        let c = label as usize;
         count[c] += 1;
         count[classes] += 1;
         for (d, &x) in embedding.point(i).iter().enumerate() {
@@ -743,8 +743,8 @@ pub fn cluster_spread<T: Real>(embedding: &Layout<'_, T>, labels: &[u8]) -> Resu
     }
     let mut within = vec![0.0f64; classes];
     let mut total = 0.0;
-    for i in 0..n {
-        let c = labels[i] as usize;
+    for (i, &label) in labels.iter().enumerate() {
+        let c = label as usize;
         for (d, &x) in embedding.point(i).iter().enumerate() {
             let x = x.as_f64();
             within[c] += (x - centroid[c * dim + d]) * (x - centroid[c * dim + d]);
