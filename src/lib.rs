@@ -11,6 +11,8 @@ extern crate std;
 pub mod ab_fit;
 #[cfg(feature = "alloc")]
 pub mod batch;
+#[cfg(feature = "alloc")]
+pub mod descent;
 pub mod error;
 pub mod expected;
 pub mod graph;
@@ -20,6 +22,8 @@ pub mod layout;
 pub mod loss;
 #[cfg(feature = "alloc")]
 pub mod metrics;
+#[cfg(feature = "alloc")]
+pub mod quadtree;
 mod real;
 pub mod rng;
 pub mod sgd;

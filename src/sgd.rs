@@ -109,7 +109,7 @@ impl<T: Real> UmapConfig<T> {
 
     /// Negatives per sample never exceed this (MATH.md §B.2: at most `2m + 1`).
     fn negative_capacity(&self) -> usize {
-        (2.0 * self.negative_rate).ceil() as usize + 2
+        libm::ceil(2.0 * self.negative_rate) as usize + 2
     }
 }
 
@@ -473,7 +473,7 @@ where
                 let mut n_neg = 0usize;
                 if m > 0.0 {
                     let eps_neg = eps / m;
-                    let k = ((now - times[2 * p + 1]) / eps_neg).floor();
+                    let k = libm::floor((now - times[2 * p + 1]) / eps_neg);
                     n_neg = if k > 0.0 { (k as usize).min(cap) } else { 0 };
                     times[2 * p + 1] += n_neg as f64 * eps_neg;
                 }

@@ -12,8 +12,9 @@
 mod svg;
 
 use neighbor_embed::batch::{BatchConfig, BatchSgd, NegativeSource};
+use neighbor_embed::descent::{DescentConfig, neg_descent};
 use neighbor_embed::graph::CsrGraph;
-use neighbor_embed::kernel::{Cauchy, Kernel, Umap};
+use neighbor_embed::kernel::{Cauchy, Kernel, OffsetCauchy, Umap};
 use neighbor_embed::layout::Layout;
 use neighbor_embed::loss::spectrum;
 use neighbor_embed::metrics;
@@ -46,8 +47,10 @@ Options:
   --seed S                      seed (default 42)
   --init fixture|random         initial layout (default fixture: init.f32)
   --graph fixture               use DATA_DIR's graph_* files (the only source for now)
-  --sampler umap|batch          umap-learn's per-sample schedule (default) or contrastive-ne's
-                                mini-batches (every edge once per epoch, summed, clipped)
+  --sampler umap|batch|descent  umap-learn's per-sample schedule (default), contrastive-ne's
+                                mini-batches (every edge once per epoch, summed, clipped), or
+                                full-gradient descent with Barnes-Hut repulsion (neg only;
+                                --epochs = iterations, default 750; --noise-mass default 5000)
   --batch-size B                mini-batch edges (default 32768)
   --batch-negatives uniform|batch   mini-batch negatives from all points or the batch (default)
   --momentum M                  mini-batch SGD momentum (default 0)
@@ -142,8 +145,14 @@ fn parse() -> Result<Option<Args>, String> {
     if !["cauchy", "umap"].contains(&a.kernel.as_str()) {
         return Err(format!("--kernel {}: expected cauchy or umap", a.kernel));
     }
-    if !["umap", "batch"].contains(&a.sampler.as_str()) {
-        return Err(format!("--sampler {}: expected umap or batch", a.sampler));
+    if !["umap", "batch", "descent"].contains(&a.sampler.as_str()) {
+        return Err(format!(
+            "--sampler {}: expected umap, batch or descent",
+            a.sampler
+        ));
+    }
+    if a.sampler == "descent" && a.loss != "neg" {
+        return Err("--sampler descent works with --loss neg".into());
     }
     if !["uniform", "batch"].contains(&a.batch_negatives.as_str()) {
         return Err(format!(
@@ -274,7 +283,13 @@ fn run(a: Args) -> Result<(), String> {
     let indices = read_u32(&d.join("graph_indices.u32"))?;
     let weights = read_f32(&d.join("graph_weights.f32"))?;
     let n = indptr.len().saturating_sub(1);
-    let epochs = a.epochs.unwrap_or(if n <= 10_000 { 500 } else { 200 });
+    let epochs = a.epochs.unwrap_or(if a.sampler == "descent" {
+        750
+    } else if n <= 10_000 {
+        500
+    } else {
+        200
+    });
     let graph = CsrGraph::new(n, &indptr, &indices, &weights)
         .map_err(|e| e.to_string())?
         .with_umap_filter(epochs);
@@ -306,7 +321,8 @@ fn run(a: Args) -> Result<(), String> {
         }
         _ => spectrum::z_bar_umap_end(n, a.m).map_err(|e| e.to_string())?,
     };
-    let noise_mass = a.noise_mass.unwrap_or(a.m);
+    let descent = a.sampler == "descent";
+    let noise_mass = a.noise_mass.unwrap_or(if descent { 5000.0 } else { a.m });
     let s = spectrum::s_of_z_bar(z_bar, noise_mass, n).map_err(|e| e.to_string())? as f32;
     let neg_weight = (noise_mass / a.m) as f32;
     // The mini-batch sampler clips the summed gradient, so its steps do not clip per sample.
@@ -371,6 +387,31 @@ fn run(a: Args) -> Result<(), String> {
         }
     }
     let (report, seconds) = match (a.loss.as_str(), a.kernel.as_str()) {
+        _ if descent => {
+            let mut config = DescentConfig::new(z_bar);
+            config.n_iter = epochs;
+            config.early_iter = config.early_iter.min(epochs / 3).max(a.early_epochs);
+            config.noise_mass = noise_mass;
+            if a.lr != 1.0 {
+                config.learning_rate = Some(a.lr as f32);
+            }
+            let mut observer = progress(a.quiet);
+            let t0 = Instant::now();
+            let r = if a.kernel == "umap" {
+                neg_descent(&graph, &umap_kernel, &mut y, 2, &config, &mut observer)
+            } else {
+                neg_descent(
+                    &graph,
+                    &OffsetCauchy::new(1.0f32).unwrap(),
+                    &mut y,
+                    2,
+                    &config,
+                    &mut observer,
+                )
+            }
+            .map_err(|e| e.to_string())?;
+            (r, t0.elapsed().as_secs_f64())
+        }
         ("umap", _) => {
             let step = BceStep {
                 clip: step_clip,

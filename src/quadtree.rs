@@ -1,0 +1,262 @@
+//! A Barnes–Hut quadtree for 2-D layouts: sums of a radial force over all points in
+//! `O(n log n)` (Barnes & Hut 1986; van der Maaten 2014 for t-SNE).
+//!
+//! `Σ_{k≠i} f(‖y_i - y_k‖²)(y_i - y_k)` is approximated by treating a cell of side `w` whose
+//! centre of mass is at squared distance `d2` from `y_i` as one point of mass `count` when
+//! `w² < θ² d2`. `θ = 0` is exact. The tree is rebuilt from scratch for every evaluation, in a
+//! fixed order, so results are deterministic.
+
+use crate::Real;
+use alloc::vec::Vec;
+
+/// Points per leaf (a leaf is also made when a cell can no longer be split).
+const LEAF: usize = 8;
+/// Deepest level; cells of coincident points end here as leaves.
+const MAX_DEPTH: usize = 48;
+
+#[derive(Clone, Copy, Debug)]
+struct Node<T> {
+    /// Centre of mass.
+    cx: T,
+    cy: T,
+    /// Number of points.
+    count: T,
+    /// Side of the cell.
+    side: T,
+    /// Range of `order` holding this cell's points.
+    start: u32,
+    end: u32,
+    /// Index of the first child (children are consecutive) or 0 for a leaf.
+    first_child: u32,
+    /// Number of children (non-empty quadrants).
+    children: u8,
+}
+
+/// A quadtree over the points of a 2-D layout.
+#[derive(Clone, Debug, Default)]
+pub struct QuadTree<T> {
+    nodes: Vec<Node<T>>,
+    order: Vec<u32>,
+}
+
+impl<T: Real> QuadTree<T> {
+    /// An empty tree; [`QuadTree::build`] fills it (reusing its memory).
+    pub fn new() -> Self {
+        QuadTree {
+            nodes: Vec::new(),
+            order: Vec::new(),
+        }
+    }
+
+    /// Builds the tree over `coords` (`n × 2`, finite).
+    pub fn build(&mut self, coords: &[T]) {
+        let n = coords.len() / 2;
+        self.nodes.clear();
+        self.order.clear();
+        self.order.extend(0..n as u32);
+        if n == 0 {
+            return;
+        }
+        let (mut x0, mut x1, mut y0, mut y1) = (coords[0], coords[0], coords[1], coords[1]);
+        for i in 0..n {
+            x0 = x0.min(coords[2 * i]);
+            x1 = x1.max(coords[2 * i]);
+            y0 = y0.min(coords[2 * i + 1]);
+            y1 = y1.max(coords[2 * i + 1]);
+        }
+        let side = (x1 - x0).max(y1 - y0);
+        let side = if side > T::zero() && side.is_finite() {
+            side
+        } else {
+            T::one()
+        };
+        self.nodes.push(Node {
+            cx: T::zero(),
+            cy: T::zero(),
+            count: T::zero(),
+            side,
+            start: 0,
+            end: n as u32,
+            first_child: 0,
+            children: 0,
+        });
+        self.split(coords, 0, x0, y0, 0);
+    }
+
+    /// Splits node `id` (cell with lower corner `(x0, y0)`) and fills its centre of mass.
+    fn split(&mut self, coords: &[T], id: usize, x0: T, y0: T, depth: usize) {
+        let Node {
+            start, end, side, ..
+        } = self.nodes[id];
+        let (start, end) = (start as usize, end as usize);
+        if end - start <= LEAF || depth >= MAX_DEPTH {
+            let (mut sx, mut sy) = (T::zero(), T::zero());
+            for &p in &self.order[start..end] {
+                sx += coords[2 * p as usize];
+                sy += coords[2 * p as usize + 1];
+            }
+            let c = T::of_usize(end - start);
+            let node = &mut self.nodes[id];
+            (node.cx, node.cy, node.count) = (sx / c, sy / c, c);
+            return;
+        }
+        let half = side / T::two();
+        let (mx, my) = (x0 + half, y0 + half);
+        let quadrant = |p: u32| -> usize {
+            let (x, y) = (coords[2 * p as usize], coords[2 * p as usize + 1]);
+            usize::from(x >= mx) + 2 * usize::from(y >= my)
+        };
+        // stable counting sort of the node's points by quadrant
+        let mut counts = [0usize; 4];
+        for &p in &self.order[start..end] {
+            counts[quadrant(p)] += 1;
+        }
+        let mut offsets = [start; 4];
+        for q in 1..4 {
+            offsets[q] = offsets[q - 1] + counts[q - 1];
+        }
+        let segment: Vec<u32> = self.order[start..end].to_vec();
+        let mut next = offsets;
+        for p in segment {
+            let q = quadrant(p);
+            self.order[next[q]] = p;
+            next[q] += 1;
+        }
+        let first_child = self.nodes.len();
+        let mut children = 0u8;
+        for (&count, &offset) in counts.iter().zip(&offsets) {
+            if count == 0 {
+                continue;
+            }
+            self.nodes.push(Node {
+                cx: T::zero(),
+                cy: T::zero(),
+                count: T::zero(),
+                side: half,
+                start: offset as u32,
+                end: (offset + count) as u32,
+                first_child: 0,
+                children: 0,
+            });
+            children += 1;
+        }
+        let mut child = first_child;
+        for (q, &count) in counts.iter().enumerate() {
+            if count == 0 {
+                continue;
+            }
+            let cx0 = if q & 1 == 1 { mx } else { x0 };
+            let cy0 = if q & 2 == 2 { my } else { y0 };
+            self.split(coords, child, cx0, cy0, depth + 1);
+            child += 1;
+        }
+        let (mut sx, mut sy, mut c) = (T::zero(), T::zero(), T::zero());
+        for k in first_child..first_child + children as usize {
+            let ch = self.nodes[k];
+            sx += ch.cx * ch.count;
+            sy += ch.cy * ch.count;
+            c += ch.count;
+        }
+        let node = &mut self.nodes[id];
+        (node.cx, node.cy, node.count) = (sx / c, sy / c, c);
+        node.first_child = first_child as u32;
+        node.children = children;
+    }
+
+    /// `Σ_{k≠i} f(d2_ik)(y_i - y_k)` for point `i`, with opening angle `theta`, added to `out`
+    /// (2 values). `stack` is scratch.
+    pub fn force(
+        &self,
+        coords: &[T],
+        i: usize,
+        theta: T,
+        f: impl Fn(T) -> T,
+        stack: &mut Vec<u32>,
+        out: &mut [T; 2],
+    ) {
+        if self.nodes.is_empty() {
+            return;
+        }
+        let (xi, yi) = (coords[2 * i], coords[2 * i + 1]);
+        let theta2 = theta * theta;
+        stack.clear();
+        stack.push(0);
+        while let Some(id) = stack.pop() {
+            let node = &self.nodes[id as usize];
+            let (dx, dy) = (xi - node.cx, yi - node.cy);
+            let d2 = dx * dx + dy * dy;
+            if node.children == 0 {
+                for &p in &self.order[node.start as usize..node.end as usize] {
+                    let p = p as usize;
+                    if p == i {
+                        continue;
+                    }
+                    let (dx, dy) = (xi - coords[2 * p], yi - coords[2 * p + 1]);
+                    let d2 = dx * dx + dy * dy;
+                    if d2 > T::zero() {
+                        let c = f(d2);
+                        out[0] += c * dx;
+                        out[1] += c * dy;
+                    }
+                }
+            } else if node.side * node.side < theta2 * d2 {
+                let c = node.count * f(d2);
+                out[0] += c * dx;
+                out[1] += c * dy;
+            } else {
+                for k in (node.first_child..node.first_child + node.children as u32).rev() {
+                    stack.push(k);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_at_theta_zero_and_close_at_half() {
+        let n = 500;
+        let mut coords = alloc::vec![0.0f64; 2 * n];
+        let mut s = 1u64;
+        for c in coords.iter_mut() {
+            s = crate::rng::splitmix64(s);
+            *c = (s >> 11) as f64 / (1u64 << 53) as f64 * 20.0;
+        }
+        coords[10] = coords[12]; // coincident pair
+        coords[11] = coords[13];
+        let mut t = QuadTree::new();
+        t.build(&coords);
+        let f = |d2: f64| 1.0 / ((1.0 + d2) * (1.0 + d2));
+        let mut stack = Vec::new();
+        let (mut err, mut scale) = (0.0f64, 0.0f64);
+        for i in 0..n {
+            let mut exact = [0.0; 2];
+            for k in 0..n {
+                let (dx, dy) = (
+                    coords[2 * i] - coords[2 * k],
+                    coords[2 * i + 1] - coords[2 * k + 1],
+                );
+                let d2 = dx * dx + dy * dy;
+                if k != i && d2 > 0.0 {
+                    exact[0] += f(d2) * dx;
+                    exact[1] += f(d2) * dy;
+                }
+            }
+            let mut zero = [0.0; 2];
+            t.force(&coords, i, 0.0, f, &mut stack, &mut zero);
+            assert!((zero[0] - exact[0]).abs() < 1e-12 && (zero[1] - exact[1]).abs() < 1e-12);
+            let mut half = [0.0; 2];
+            t.force(&coords, i, 0.5, f, &mut stack, &mut half);
+            err += (half[0] - exact[0]).powi(2) + (half[1] - exact[1]).powi(2);
+            scale += exact[0].powi(2) + exact[1].powi(2);
+        }
+        assert!(
+            Real::sqrt(err / scale) < 0.02,
+            "relative error {}",
+            Real::sqrt(err / scale)
+        );
+    }
+}
