@@ -16,7 +16,11 @@ use neighbor_embed::graph::CsrGraph;
 use neighbor_embed::kernel::Umap;
 use neighbor_embed::layout::Layout;
 use neighbor_embed::loss::{EffectiveParams, umap_cross_entropy, umap_effective_loss};
-use std::path::{Path, PathBuf};
+#[path = "common/io.rs"]
+mod io;
+
+use io::{read_f32, read_f64, read_u32, write_le};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 const HELP: &str = "\
@@ -117,42 +121,6 @@ fn parse() -> Result<Option<Args>, String> {
     Ok(Some(a))
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn read_u32(path: &Path) -> Result<Vec<u32>, String> {
-    let b = read_bytes(path)?;
-    if b.len() % 4 != 0 {
-        return Err(format!("{}: size is not a multiple of 4", path.display()));
-    }
-    Ok(b.chunks_exact(4)
-        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
-        .collect())
-}
-
-fn read_f32_as_f64(path: &Path) -> Result<Vec<f64>, String> {
-    Ok(read_u32(path)?
-        .into_iter()
-        .map(|u| f32::from_bits(u) as f64)
-        .collect())
-}
-
-fn read_f64(path: &Path) -> Result<Vec<f64>, String> {
-    let b = read_bytes(path)?;
-    if b.len() % 8 != 0 {
-        return Err(format!("{}: size is not a multiple of 8", path.display()));
-    }
-    Ok(b.chunks_exact(8)
-        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
-        .collect())
-}
-
-fn write_f64(path: &Path, v: &[f64]) -> Result<(), String> {
-    let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
-    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 fn json_num(x: f64) -> String {
     if x.is_finite() {
         format!("{x:?}")
@@ -164,9 +132,12 @@ fn json_num(x: f64) -> String {
 fn run(args: Args) -> Result<(), String> {
     let indptr = read_u32(&args.data.join("graph_indptr.u32"))?;
     let indices = read_u32(&args.data.join("graph_indices.u32"))?;
-    let weights = read_f32_as_f64(&args.data.join("graph_weights.f32"))?;
+    let weights = read_f32(&args.data.join("graph_weights.f32"))?
+        .into_iter()
+        .map(f64::from)
+        .collect::<Vec<_>>();
     let coords = if args.layout_f32 {
-        read_f32_as_f64(&args.layout)?
+        read_f32(&args.layout)?.into_iter().map(f64::from).collect()
     } else {
         read_f64(&args.layout)?
     };
@@ -225,8 +196,12 @@ fn run(args: Args) -> Result<(), String> {
         l
     };
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    write_f64(&args.out.join("grad_eff.f64"), &grad)?;
-    write_f64(&args.out.join("expected_update.f64"), &expected)?;
+    write_le(&args.out.join("grad_eff.f64"), &grad, f64::to_le_bytes)?;
+    write_le(
+        &args.out.join("expected_update.f64"),
+        &expected,
+        f64::to_le_bytes,
+    )?;
     println!(
         "{{\"n\":{},\"nnz\":{},\"nnz_kept\":{},\"mu_max\":{},\"loss_eff\":{},\"loss_ce\":{}}}",
         n,

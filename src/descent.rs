@@ -139,19 +139,8 @@ pub fn neg_descent<T: Real, K: Kernel<T>, O: Observer<T>>(
     config.check()?;
     let n = graph.n();
     crate::layout::Layout::new(coords, dim)?.check_points(n)?;
-    if n < 2 {
-        return Err(Error::Degenerate {
-            reason: "the noise distribution over ordered pairs needs at least 2 points",
-        });
-    }
-    let d_tot = crate::loss::check_total(graph)?;
-    if d_tot <= T::zero() {
-        return Err(Error::Degenerate {
-            reason: "the graph has no edge of positive weight",
-        });
-    }
+    let (d_tot, xi) = totals(graph)?;
     let nf = n as f64;
-    let xi = 1.0 / (nf * (nf - 1.0));
     let noise = T::of_f64(2.0 * config.noise_mass * xi); // both ordered pairs
     let s_of = |z: f64| T::of_f64(config.noise_mass * xi * z);
     let lr = config
@@ -291,20 +280,7 @@ pub fn neg_descent_direction<T: Real, K: Kernel<T>>(
         t >= T::zero() && t.is_finite(),
         "a finite number >= 0",
     )?;
-    let n = graph.n();
-    if n < 2 {
-        return Err(Error::Degenerate {
-            reason: "the noise distribution over ordered pairs needs at least 2 points",
-        });
-    }
-    let d_tot = crate::loss::check_total(graph)?;
-    if d_tot <= T::zero() {
-        return Err(Error::Degenerate {
-            reason: "the graph has no edge of positive weight",
-        });
-    }
-    let nf = n as f64;
-    let xi = 1.0 / (nf * (nf - 1.0));
+    let (d_tot, xi) = totals(graph)?;
     let s = T::of_f64(params.noise_mass * xi * params.z_bar);
     let noise = T::of_f64(2.0 * params.noise_mass * xi);
     let mut tree = QuadTree::new();
@@ -388,4 +364,22 @@ fn direction<T: Real, K: Kernel<T>>(
             }
         }
     }
+}
+
+/// `D_tot` and `ξ = 1/(n(n-1))`, or the error that makes the NEG loss undefined.
+fn totals<T: Real>(graph: &CsrGraph<T>) -> Result<(T, f64), Error> {
+    let n = graph.n();
+    if n < 2 {
+        return Err(Error::Degenerate {
+            reason: "the noise distribution over ordered pairs needs at least 2 points",
+        });
+    }
+    let d_tot = crate::loss::check_total(graph)?;
+    if d_tot <= T::zero() {
+        return Err(Error::Degenerate {
+            reason: "the graph has no edge of positive weight",
+        });
+    }
+    let nf = n as f64;
+    Ok((d_tot, 1.0 / (nf * (nf - 1.0))))
 }

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{cases, rel_l2, rel_max_diff};
+use common::{Fixture, cases, digits, rel_l2, rel_max_diff, shared};
 use neighbor_embed::descent::{DescentConfig, DirectionParams, neg_descent, neg_descent_direction};
 use neighbor_embed::graph::CsrGraph;
 use neighbor_embed::kernel::{Cauchy, OffsetCauchy, Umap};
@@ -16,7 +16,6 @@ use neighbor_embed::loss::{NegParams, neg_loss, spectrum};
 use neighbor_embed::metrics::quality;
 use neighbor_embed::sgd::Silent;
 use proptest::prelude::*;
-use std::path::Path;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
@@ -97,57 +96,6 @@ fn barnes_hut_direction_is_close_to_exact() {
     );
 }
 
-struct Fixture {
-    n: usize,
-    indptr: Vec<u32>,
-    indices: Vec<u32>,
-    weights: Vec<f32>,
-    init: Vec<f32>,
-    x: Vec<f32>,
-    hd: Vec<u32>,
-    labels: Vec<u8>,
-}
-
-fn load(dir: &Path) -> Option<Fixture> {
-    if !dir.join("graph_indptr.u32").exists() {
-        eprintln!(
-            "skipped: {} not found (the shared fixtures are absent)",
-            dir.display()
-        );
-        return None;
-    }
-    let words = |f: &str| -> Vec<[u8; 4]> {
-        std::fs::read(dir.join(f))
-            .unwrap()
-            .chunks_exact(4)
-            .map(|c| c.try_into().unwrap())
-            .collect()
-    };
-    let u = |f: &str| {
-        words(f)
-            .into_iter()
-            .map(u32::from_le_bytes)
-            .collect::<Vec<_>>()
-    };
-    let fl = |f: &str| {
-        words(f)
-            .into_iter()
-            .map(f32::from_le_bytes)
-            .collect::<Vec<_>>()
-    };
-    let indptr = u("graph_indptr.u32");
-    Some(Fixture {
-        n: indptr.len() - 1,
-        indptr,
-        indices: u("graph_indices.u32"),
-        weights: fl("graph_weights.f32"),
-        init: fl("init.f32"),
-        x: fl("X.f32"),
-        hd: u("hd_nn15.u32"),
-        labels: std::fs::read(dir.join("labels.u8")).unwrap(),
-    })
-}
-
 /// Descent at spectrum position `sigma` with the defaults; returns (preservation, accuracy).
 fn descend(f: &Fixture, sigma: f64) -> (f64, f64) {
     let g = CsrGraph::new(f.n, &f.indptr, &f.indices, &f.weights)
@@ -183,7 +131,7 @@ fn descend(f: &Fixture, sigma: f64) -> (f64, f64) {
 /// (REFERENCE.md, same graph): at least 0.55 with accuracy ≥ 0.98.
 #[test]
 fn digits_spectrum_with_descent() {
-    let f = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/digits")).unwrap();
+    let f = digits();
     let (p1, _) = descend(&f, 1.0);
     let (p0, a0) = descend(&f, 0.0);
     assert!(p0 > p1 + 0.02, "t-SNE end {p0} vs UMAP end {p1}");
@@ -194,8 +142,7 @@ fn digits_spectrum_with_descent() {
 /// accuracy ≥ 0.97 (openTSNE 0.389 / 0.976; contrastive-ne's t-SNE end 0.089 / 0.955).
 #[test]
 fn mnist70k_tsne_end_reaches_tsne_quality() {
-    let Some(f) = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mnist70k"))
-    else {
+    let Some(f) = shared("mnist70k") else {
         return;
     };
     let (p, a) = descend(&f, 0.0);

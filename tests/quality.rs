@@ -13,74 +13,9 @@ use neighbor_embed::metrics::{Quality, cluster_spread, quality};
 use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
 use neighbor_embed::sink::InPlace;
 use neighbor_embed::step::{BceStep, NegStep, Step};
-use std::path::{Path, PathBuf};
+mod common;
 
-struct Fixture {
-    n: usize,
-    indptr: Vec<u32>,
-    indices: Vec<u32>,
-    weights: Vec<f32>,
-    init: Vec<f32>,
-    x: Vec<f32>,
-    hd: Vec<u32>,
-    labels: Vec<u8>,
-}
-
-fn words(p: &Path) -> Vec<[u8; 4]> {
-    std::fs::read(p)
-        .unwrap()
-        .chunks_exact(4)
-        .map(|c| c.try_into().unwrap())
-        .collect()
-}
-
-fn load(dir: &Path) -> Option<Fixture> {
-    if !dir.join("graph_indptr.u32").exists() {
-        return None;
-    }
-    let u = |f: &str| {
-        words(&dir.join(f))
-            .into_iter()
-            .map(u32::from_le_bytes)
-            .collect::<Vec<_>>()
-    };
-    let f = |f: &str| {
-        words(&dir.join(f))
-            .into_iter()
-            .map(f32::from_le_bytes)
-            .collect::<Vec<_>>()
-    };
-    let indptr = u("graph_indptr.u32");
-    Some(Fixture {
-        n: indptr.len() - 1,
-        indptr,
-        indices: u("graph_indices.u32"),
-        weights: f("graph_weights.f32"),
-        init: f("init.f32"),
-        x: f("X.f32"),
-        hd: u("hd_nn15.u32"),
-        labels: std::fs::read(dir.join("labels.u8")).unwrap(),
-    })
-}
-
-fn digits() -> Fixture {
-    load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/digits"))
-        .expect("bundled digits")
-}
-
-fn shared(name: &str) -> Option<Fixture> {
-    let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(name);
-    let f = load(&dir);
-    if f.is_none() {
-        eprintln!(
-            "skipped: {} not found (the shared fixtures are absent)",
-            dir.display()
-        );
-    }
-    f
-}
+use common::{Fixture, digits, shared};
 
 /// Runs the umap-learn schedule with `step` from the fixture's init; returns the quality and
 /// the cluster spread.

@@ -9,7 +9,11 @@
 //! this crate, writes `embedding.f32` and `embedding.svg` into `--out`, shows progress on stderr
 //! and prints one JSON line with the figures. `--help` lists the options.
 
+#[path = "../common/io.rs"]
+mod io;
 mod svg;
+
+use io::{read_f32, read_u32, write_le};
 
 use neighbor_embed::batch::{BatchConfig, BatchSgd, NegativeSource};
 use neighbor_embed::descent::{DescentConfig, neg_descent};
@@ -164,28 +168,6 @@ fn parse() -> Result<Option<Args>, String> {
         return Err(format!("--init {}: expected fixture or random", a.init));
     }
     Ok(Some(a))
-}
-
-fn read_words(path: &Path) -> Result<Vec<[u8; 4]>, String> {
-    let b = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if b.len() % 4 != 0 {
-        return Err(format!("{}: size is not a multiple of 4", path.display()));
-    }
-    Ok(b.chunks_exact(4).map(|c| c.try_into().unwrap()).collect())
-}
-
-fn read_u32(path: &Path) -> Result<Vec<u32>, String> {
-    Ok(read_words(path)?
-        .into_iter()
-        .map(u32::from_le_bytes)
-        .collect())
-}
-
-fn read_f32(path: &Path) -> Result<Vec<f32>, String> {
-    Ok(read_words(path)?
-        .into_iter()
-        .map(f32::from_le_bytes)
-        .collect())
 }
 
 /// FNV-1a (64 bit) of the embedding's little-endian bytes.
@@ -440,8 +422,7 @@ fn run(a: Args) -> Result<(), String> {
     };
 
     std::fs::create_dir_all(&a.out).map_err(|e| format!("{}: {e}", a.out.display()))?;
-    let bytes: Vec<u8> = y.iter().flat_map(|v| v.to_le_bytes()).collect();
-    std::fs::write(a.out.join("embedding.f32"), bytes).map_err(|e| e.to_string())?;
+    write_le(&a.out.join("embedding.f32"), &y, f32::to_le_bytes)?;
 
     let labels = std::fs::read(d.join("labels.u8")).unwrap_or_default();
     let names: Vec<String> = (0..=labels.iter().copied().max().unwrap_or(0))

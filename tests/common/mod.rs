@@ -147,3 +147,71 @@ pub fn rel_l2(a: &[f64], b: &[f64]) -> f64 {
     let den: f64 = b.iter().map(|y| y * y).sum();
     (num / den).sqrt()
 }
+
+/// A real data set in the fixture format (`examples/data/README.md`).
+pub struct Fixture {
+    pub n: usize,
+    pub indptr: Vec<u32>,
+    pub indices: Vec<u32>,
+    pub weights: Vec<f32>,
+    pub init: Vec<f32>,
+    pub x: Vec<f32>,
+    pub hd: Vec<u32>,
+    pub labels: Vec<u8>,
+}
+
+/// Loads a fixture folder, or prints why it is skipped and returns `None`.
+pub fn load_fixture(dir: &std::path::Path) -> Option<Fixture> {
+    if !dir.join("graph_indptr.u32").exists() {
+        eprintln!(
+            "skipped: {} not found (the shared fixtures are absent)",
+            dir.display()
+        );
+        return None;
+    }
+    let words = |f: &str| -> Vec<[u8; 4]> {
+        std::fs::read(dir.join(f))
+            .unwrap()
+            .chunks_exact(4)
+            .map(|c| c.try_into().unwrap())
+            .collect()
+    };
+    let u = |f: &str| {
+        words(f)
+            .into_iter()
+            .map(u32::from_le_bytes)
+            .collect::<Vec<_>>()
+    };
+    let fl = |f: &str| {
+        words(f)
+            .into_iter()
+            .map(f32::from_le_bytes)
+            .collect::<Vec<_>>()
+    };
+    let indptr = u("graph_indptr.u32");
+    Some(Fixture {
+        n: indptr.len() - 1,
+        indptr,
+        indices: u("graph_indices.u32"),
+        weights: fl("graph_weights.f32"),
+        init: fl("init.f32"),
+        x: fl("X.f32"),
+        hd: u("hd_nn15.u32"),
+        labels: std::fs::read(dir.join("labels.u8")).unwrap(),
+    })
+}
+
+/// The bundled digits fixture.
+pub fn digits() -> Fixture {
+    load_fixture(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/digits"))
+        .expect("bundled digits")
+}
+
+/// A fixture from `../shared/data`, or `None` (with a message) when absent.
+pub fn shared(name: &str) -> Option<Fixture> {
+    load_fixture(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/data")
+            .join(name),
+    )
+}
