@@ -168,6 +168,8 @@ pub enum Error {
         /// What is missing, e.g. "the graph has no edge of positive weight".
         reason: &'static str,
     },
+    /// The kNN list is malformed.
+    Knn(crate::knn::KnnIssue),
     /// An iterative solver did not reach its tolerance.
     NoConvergence {
         /// Which solver.
@@ -298,6 +300,7 @@ impl fmt::Display for Error {
                 "`{name}`[{position}] = {index} is out of range for {n} points"
             ),
             Error::Degenerate { reason } => write!(f, "undefined on this input: {reason}"),
+            Error::Knn(e) => write!(f, "invalid kNN list: {e}"),
             Error::NoConvergence { what } => write!(f, "{what} did not converge"),
         }
     }
@@ -310,6 +313,7 @@ impl core::error::Error for Error {
         match self {
             Error::Graph(e) => Some(e),
             Error::Layout(e) => Some(e),
+            Error::Knn(e) => Some(e),
             _ => None,
         }
     }

@@ -10,6 +10,8 @@ extern crate std;
 
 pub mod ab_fit;
 #[cfg(feature = "alloc")]
+pub mod affinity;
+#[cfg(feature = "alloc")]
 pub mod batch;
 #[cfg(feature = "alloc")]
 pub mod descent;
@@ -18,6 +20,7 @@ pub mod expected;
 pub mod graph;
 pub mod init;
 pub mod kernel;
+pub mod knn;
 pub mod layout;
 pub mod loss;
 #[cfg(feature = "alloc")]

@@ -15,10 +15,12 @@ mod svg;
 
 use io::{read_f32, read_u32, write_le};
 
+use neighbor_embed::affinity::{UmapAffinity, umap_graph};
 use neighbor_embed::batch::{BatchConfig, BatchSgd, NegativeSource};
 use neighbor_embed::descent::{DescentConfig, neg_descent};
 use neighbor_embed::graph::CsrGraph;
 use neighbor_embed::kernel::{Cauchy, Kernel, OffsetCauchy, Umap};
+use neighbor_embed::knn::{KnnList, SelfNeighbor};
 use neighbor_embed::layout::Layout;
 use neighbor_embed::loss::spectrum;
 use neighbor_embed::metrics;
@@ -50,7 +52,9 @@ Options:
   --m M                         negative samples per positive sample (default 5)
   --seed S                      seed (default 42)
   --init fixture|random         initial layout (default fixture: init.f32)
-  --graph fixture               use DATA_DIR's graph_* files (the only source for now)
+  --graph fixture|knn           DATA_DIR's graph_* files (default), or build umap-learn's graph
+                                from knn_idx.u32 / knn_dist.f32 with this crate
+  --save-graph DIR              write the graph used in the fixture's CSR format
   --sampler umap|batch|descent  umap-learn's per-sample schedule (default), contrastive-ne's
                                 mini-batches (every edge once per epoch, summed, clipped), or
                                 full-gradient descent with Barnes-Hut repulsion (neg only;
@@ -82,6 +86,8 @@ struct Args {
     batch_negatives: String,
     momentum: f64,
     early_epochs: usize,
+    graph: String,
+    save_graph: Option<PathBuf>,
 }
 
 fn parse() -> Result<Option<Args>, String> {
@@ -104,6 +110,8 @@ fn parse() -> Result<Option<Args>, String> {
         batch_negatives: "batch".into(),
         momentum: 0.0,
         early_epochs: 0,
+        graph: "fixture".into(),
+        save_graph: None,
     };
     let mut it = std::env::args().skip(1);
     fn value<T: std::str::FromStr>(flag: &str, v: Option<String>) -> Result<T, String> {
@@ -123,12 +131,8 @@ fn parse() -> Result<Option<Args>, String> {
             "--m" => a.m = value(&arg, it.next())?,
             "--seed" => a.seed = value(&arg, it.next())?,
             "--init" => a.init = value(&arg, it.next())?,
-            "--graph" => {
-                let g: String = value(&arg, it.next())?;
-                if g != "fixture" {
-                    return Err(format!("--graph {g}: only `fixture` is available"));
-                }
-            }
+            "--graph" => a.graph = value(&arg, it.next())?,
+            "--save-graph" => a.save_graph = Some(PathBuf::from(value::<String>(&arg, it.next())?)),
             "--out" => a.out = PathBuf::from(value::<String>(&arg, it.next())?),
             "--quiet" => a.quiet = true,
             "--sampler" => a.sampler = value(&arg, it.next())?,
@@ -148,6 +152,9 @@ fn parse() -> Result<Option<Args>, String> {
     }
     if !["cauchy", "umap"].contains(&a.kernel.as_str()) {
         return Err(format!("--kernel {}: expected cauchy or umap", a.kernel));
+    }
+    if !["fixture", "knn"].contains(&a.graph.as_str()) {
+        return Err(format!("--graph {}: expected fixture or knn", a.graph));
     }
     if !["umap", "batch", "descent"].contains(&a.sampler.as_str()) {
         return Err(format!(
@@ -261,9 +268,37 @@ fn run_with<E: Step<f32>, S: Step<f32>>(
 
 fn run(a: Args) -> Result<(), String> {
     let d = &a.data;
-    let indptr = read_u32(&d.join("graph_indptr.u32"))?;
-    let indices = read_u32(&d.join("graph_indices.u32"))?;
-    let weights = read_f32(&d.join("graph_weights.f32"))?;
+    let (indptr, indices, weights) = if a.graph == "knn" {
+        let idx = read_u32(&d.join("knn_idx.u32"))?;
+        let dist = read_f32(&d.join("knn_dist.f32"))?;
+        let n_points = std::fs::read(d.join("labels.u8"))
+            .map(|l| l.len())
+            .unwrap_or(0);
+        let n_points = if n_points > 0 {
+            n_points
+        } else {
+            read_f32(&d.join("init.f32"))?.len() / 2
+        };
+        let k = idx.len() / n_points.max(1);
+        let knn = KnnList::new(n_points, k, &idx, &dist, SelfNeighbor::First)
+            .map_err(|e| e.to_string())?;
+        let g = umap_graph(&knn, &UmapAffinity::default())
+            .map_err(|e| e.to_string())?
+            .graph;
+        (g.indptr, g.indices, g.weights)
+    } else {
+        (
+            read_u32(&d.join("graph_indptr.u32"))?,
+            read_u32(&d.join("graph_indices.u32"))?,
+            read_f32(&d.join("graph_weights.f32"))?,
+        )
+    };
+    if let Some(dir) = &a.save_graph {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        write_le(&dir.join("graph_indptr.u32"), &indptr, u32::to_le_bytes)?;
+        write_le(&dir.join("graph_indices.u32"), &indices, u32::to_le_bytes)?;
+        write_le(&dir.join("graph_weights.f32"), &weights, f32::to_le_bytes)?;
+    }
     let n = indptr.len().saturating_sub(1);
     let epochs = a.epochs.unwrap_or(if a.sampler == "descent" {
         750

@@ -1,0 +1,376 @@
+//! Graphs from a caller's kNN list (MATH.md §D): umap-learn's fuzzy simplicial set and the
+//! binary symmetric kNN graph.
+//!
+//! [`smooth_knn_dist`] finds each point's `ρ_i` (distance to the nearest neighbour, with
+//! `local_connectivity` interpolation) and `σ_i` (64-step bisection until the memberships sum to
+//! `log2(k)·bandwidth` within `1e-5`, floored at `1e-3` of the mean distance), exactly as
+//! umap-learn's `smooth_knn_dist`. [`umap_graph`] turns them into memberships
+//! `exp(-(d - ρ)/σ)` and symmetrises with the fuzzy union/intersection
+//! `μ = s(V + Vᵀ - V∘Vᵀ) + (1 - s) V∘Vᵀ`, giving a symmetric CSR graph with sorted rows and no
+//! explicit zeros, equal to umap-learn's `fuzzy_simplicial_set`. Arithmetic is in `f64`
+//! whatever the output type.
+//!
+//! Conventions (MATH.md §I.1): umap-learn's `n_neighbors = k` counts the point itself, which is
+//! column 0 of every row ([`SelfNeighbor::First`]); a list without the point
+//! ([`SelfNeighbor::Excluded`]) is treated as if the point were prepended, so both give the same
+//! graph for the same true neighbours.
+
+use crate::Real;
+use crate::error::{Error, check_len, check_param};
+use crate::graph::CsrGraph;
+use crate::knn::{KnnList, MISSING, SelfNeighbor};
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// umap-learn's `SMOOTH_K_TOLERANCE`.
+const TOLERANCE: f64 = 1e-5;
+/// umap-learn's `MIN_K_DIST_SCALE`.
+const MIN_K_DIST_SCALE: f64 = 1e-3;
+/// Bisection steps.
+const N_ITER: usize = 64;
+
+/// Parameters of umap-learn's graph construction. `Default` is umap-learn's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UmapAffinity {
+    /// Nearest neighbours assumed connected (`≥ 0`, may be fractional; default 1).
+    pub local_connectivity: f64,
+    /// Scales the target `log2(k)` (default 1).
+    pub bandwidth: f64,
+    /// `s` of the fuzzy union (1) / intersection (0) mix (default 1).
+    pub set_op_mix_ratio: f64,
+}
+
+impl Default for UmapAffinity {
+    fn default() -> Self {
+        UmapAffinity {
+            local_connectivity: 1.0,
+            bandwidth: 1.0,
+            set_op_mix_ratio: 1.0,
+        }
+    }
+}
+
+impl UmapAffinity {
+    fn check(&self) -> Result<(), Error> {
+        let lc = self.local_connectivity;
+        check_param(
+            "local_connectivity",
+            lc,
+            lc >= 0.0 && lc.is_finite(),
+            "a finite number >= 0",
+        )?;
+        let b = self.bandwidth;
+        check_param(
+            "bandwidth",
+            b,
+            b > 0.0 && b.is_finite(),
+            "a finite number > 0",
+        )?;
+        let s = self.set_op_mix_ratio;
+        check_param(
+            "set_op_mix_ratio",
+            s,
+            (0.0..=1.0).contains(&s),
+            "a number in [0, 1]",
+        )
+    }
+}
+
+/// A graph owned by the caller, in CSR form (sorted rows, no explicit zeros).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CsrBuf<T> {
+    /// Number of vertices.
+    pub n: usize,
+    /// Row pointers (`n + 1`).
+    pub indptr: Vec<u32>,
+    /// Column indices.
+    pub indices: Vec<u32>,
+    /// Weights.
+    pub weights: Vec<T>,
+}
+
+impl<T: Real> CsrBuf<T> {
+    /// A validated view of this graph.
+    pub fn graph(&self) -> CsrGraph<'_, T> {
+        CsrGraph::new(self.n, &self.indptr, &self.indices, &self.weights)
+            .expect("builders produce valid CSR graphs")
+    }
+}
+
+/// The true neighbours of row `i`: `(index, distance)` without the point and missing entries.
+fn neighbours<'a, T: Real>(
+    knn: &KnnList<'a, T>,
+    i: usize,
+) -> impl Iterator<Item = (usize, f64)> + 'a {
+    let (idx, dist) = knn.row(i);
+    let skip = usize::from(knn.self_neighbor() == SelfNeighbor::First);
+    idx.iter()
+        .zip(dist)
+        .skip(skip)
+        .filter(move |&(&j, _)| j != MISSING && j as usize != i)
+        .map(|(&j, &d)| (j as usize, d.as_f64()))
+}
+
+/// umap-learn's `smooth_knn_dist`: writes `σ_i` and `ρ_i` of every point (MATH.md §D.1).
+///
+/// ```
+/// use neighbor_embed::affinity::{smooth_knn_dist, UmapAffinity};
+/// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+/// // MATH.md §J: row [0, 1, 2, 3] (k = 4): ρ = 1, σ = 2.0780640
+/// let knn = KnnList::new(4, 4, &[0, 1, 2, 3, 1, 0, 2, 3, 2, 1, 3, 0, 3, 2, 1, 0],
+///     &[0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0],
+///     SelfNeighbor::First)?;
+/// let (mut sigma, mut rho) = ([0.0; 4], [0.0; 4]);
+/// smooth_knn_dist(&knn, &UmapAffinity::default(), &mut sigma, &mut rho)?;
+/// assert_eq!(rho[0], 1.0);
+/// assert!((sigma[0] - 2.0780640).abs() < 1e-7);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
+pub fn smooth_knn_dist<T: Real>(
+    knn: &KnnList<T>,
+    params: &UmapAffinity,
+    sigmas: &mut [f64],
+    rhos: &mut [f64],
+) -> Result<(), Error> {
+    params.check()?;
+    let n = knn.n();
+    check_len("sigmas", n, sigmas.len())?;
+    check_len("rhos", n, rhos.len())?;
+    let first = knn.self_neighbor() == SelfNeighbor::First;
+    // with the point excluded, count it as umap-learn's column 0 would
+    let k_eff = knn.k() + usize::from(!first);
+    let target = Real::ln(k_eff as f64) / core::f64::consts::LN_2 * params.bandwidth;
+    let mean_all = {
+        let total: f64 = knn.distances().iter().map(|d| d.as_f64()).sum();
+        total / (n * k_eff) as f64
+    };
+    let lc = params.local_connectivity;
+    let (index, interpolation) = (libm::floor(lc) as usize, lc - libm::floor(lc));
+    for i in 0..n {
+        // ρ: distance to the `lc`-th nearest non-identical neighbour, interpolated
+        let nz: Vec<f64> = neighbours(knn, i)
+            .map(|(_, d)| d)
+            .filter(|&d| d > 0.0)
+            .collect();
+        let rho = if nz.len() as f64 >= lc {
+            if index > 0 {
+                let base = nz[index - 1];
+                if interpolation > TOLERANCE {
+                    base + interpolation * (nz[index] - base)
+                } else {
+                    base
+                }
+            } else {
+                interpolation * nz[0]
+            }
+        } else if !nz.is_empty() {
+            nz.iter().fold(0.0f64, |m, &d| m.max(d))
+        } else {
+            0.0
+        };
+        let (mut lo, mut hi, mut mid) = (0.0f64, f64::INFINITY, 1.0f64);
+        for _ in 0..N_ITER {
+            let mut psum = 0.0;
+            for (_, d) in neighbours(knn, i) {
+                let x = d - rho;
+                psum += if x > 0.0 { Real::exp(-(x / mid)) } else { 1.0 };
+            }
+            if (psum - target).abs() < TOLERANCE {
+                break;
+            }
+            if psum > target {
+                hi = mid;
+                mid = (lo + hi) / 2.0;
+            } else {
+                lo = mid;
+                mid = if hi == f64::INFINITY {
+                    mid * 2.0
+                } else {
+                    (lo + hi) / 2.0
+                };
+            }
+        }
+        let floor = if rho > 0.0 {
+            let (_, dist) = knn.row(i);
+            let row: f64 = dist.iter().map(|d| d.as_f64()).sum();
+            MIN_K_DIST_SCALE * row / k_eff as f64
+        } else {
+            MIN_K_DIST_SCALE * mean_all
+        };
+        sigmas[i] = mid.max(floor);
+        rhos[i] = rho;
+    }
+    Ok(())
+}
+
+/// The result of [`umap_graph`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct UmapGraph<T> {
+    /// The symmetric fuzzy graph.
+    pub graph: CsrBuf<T>,
+    /// `σ_i` of every point.
+    pub sigmas: Vec<f64>,
+    /// `ρ_i` of every point.
+    pub rhos: Vec<f64>,
+}
+
+/// umap-learn's fuzzy simplicial set of a kNN list (MATH.md §D.1–D.3): memberships
+/// `v_ij = exp(-(d_ij - ρ_i)/σ_i)` (1 when `d ≤ ρ` or `σ = 0`), symmetrised by the fuzzy
+/// union/intersection mix. Also returns `σ` and `ρ`.
+///
+/// ```
+/// use neighbor_embed::affinity::{umap_graph, UmapAffinity};
+/// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+/// // three points on a line, k = 2 (the point and its nearest neighbour)
+/// let knn = KnnList::new(3, 2, &[0, 1, 1, 0, 2, 1], &[0.0, 1.0, 0.0, 1.0, 0.0, 2.0], SelfNeighbor::First)?;
+/// let g = umap_graph(&knn, &UmapAffinity::default())?.graph;
+/// g.graph().check_symmetric(0.0)?;
+/// assert_eq!(g.graph().weight(0, 1), 1.0);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
+pub fn umap_graph<T: Real>(knn: &KnnList<T>, params: &UmapAffinity) -> Result<UmapGraph<T>, Error> {
+    let n = knn.n();
+    let (mut sigmas, mut rhos) = (vec![0.0; n], vec![0.0; n]);
+    smooth_knn_dist(knn, params, &mut sigmas, &mut rhos)?;
+    let mut directed = Vec::with_capacity(n * knn.k());
+    for i in 0..n {
+        for (j, d) in neighbours(knn, i) {
+            let x = d - rhos[i];
+            let v = if x <= 0.0 || sigmas[i] == 0.0 {
+                1.0
+            } else {
+                Real::exp(-(x / sigmas[i]))
+            };
+            directed.push((i as u32, j as u32, v));
+        }
+    }
+    let s = params.set_op_mix_ratio;
+    let graph = symmetrise(n, directed, |a, b| s * (a + b - a * b) + (1.0 - s) * a * b);
+    Ok(UmapGraph {
+        graph,
+        sigmas,
+        rhos,
+    })
+}
+
+/// The binary symmetric kNN graph (MATH.md §D.4): `B_ij = 1` if `j` is a true neighbour of `i`
+/// or `i` of `j` (contrastive-ne's graph; what UMAP effectively reproduces).
+///
+/// ```
+/// use neighbor_embed::affinity::binary_knn_graph;
+/// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+/// let knn = KnnList::new(3, 1, &[1, 0, 1], &[1.0, 1.0, 2.0], SelfNeighbor::Excluded)?;
+/// let g = binary_knn_graph(&knn)?;
+/// assert_eq!((g.indptr.as_slice(), g.indices.as_slice()), (&[0u32, 1, 3, 4][..], &[1u32, 0, 2, 1][..]));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
+pub fn binary_knn_graph<T: Real>(knn: &KnnList<T>) -> Result<CsrBuf<T>, Error> {
+    let n = knn.n();
+    let directed = (0..n)
+        .flat_map(|i| neighbours(knn, i).map(move |(j, _)| (i as u32, j as u32, 1.0)))
+        .collect();
+    Ok(symmetrise(n, directed, |a, b| {
+        if a > 0.0 || b > 0.0 { 1.0 } else { 0.0 }
+    }))
+}
+
+/// Union/intersection of two graphs on the same vertices (e.g. combining a data graph with a
+/// label graph): `μ = s(A + B - A∘B) + (1 - s)A∘B`, `s = set_op_mix_ratio`. Weights must be
+/// memberships in `[0, 1]`.
+///
+/// ```
+/// use neighbor_embed::{affinity::combine, graph::CsrGraph};
+/// let a = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[0.5f64, 0.5])?;
+/// let b = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[0.5f64, 0.5])?;
+/// assert_eq!(combine(&a, &b, 1.0)?.weights, vec![0.75, 0.75]);
+/// assert_eq!(combine(&a, &b, 0.0)?.weights, vec![0.25, 0.25]);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
+pub fn combine<T: Real>(
+    a: &CsrGraph<T>,
+    b: &CsrGraph<T>,
+    set_op_mix_ratio: f64,
+) -> Result<CsrBuf<T>, Error> {
+    let s = set_op_mix_ratio;
+    check_param(
+        "set_op_mix_ratio",
+        s,
+        (0.0..=1.0).contains(&s),
+        "a number in [0, 1]",
+    )?;
+    if a.n() != b.n() {
+        return Err(Error::PointCount {
+            graph: a.n(),
+            layout: b.n(),
+        });
+    }
+    a.check_memberships()?;
+    b.check_memberships()?;
+    // (row, col, value, which): a's entries as "forward", b's as "transposed" slots
+    let mut entries: Vec<(u32, u32, f64, bool)> = Vec::with_capacity(a.nnz() + b.nnz());
+    entries.extend(
+        a.edges()
+            .map(|(i, j, w)| (i as u32, j as u32, w.as_f64(), false)),
+    );
+    entries.extend(
+        b.edges()
+            .map(|(i, j, w)| (i as u32, j as u32, w.as_f64(), true)),
+    );
+    Ok(merge(a.n(), entries, |x, y| {
+        s * (x + y - x * y) + (1.0 - s) * x * y
+    }))
+}
+
+/// Symmetrises a directed membership list: each pair `(i, j)` gets `op(V_ij, V_ji)`.
+fn symmetrise<T: Real>(
+    n: usize,
+    directed: Vec<(u32, u32, f64)>,
+    op: impl Fn(f64, f64) -> f64,
+) -> CsrBuf<T> {
+    let mut entries = Vec::with_capacity(2 * directed.len());
+    for &(i, j, v) in &directed {
+        entries.push((i, j, v, false));
+        entries.push((j, i, v, true));
+    }
+    merge(n, entries, op)
+}
+
+/// Sorts `(row, col, value, second)` entries, sums each side of a pair, applies `op(first,
+/// second)` and drops zeros.
+fn merge<T: Real>(
+    n: usize,
+    mut entries: Vec<(u32, u32, f64, bool)>,
+    op: impl Fn(f64, f64) -> f64,
+) -> CsrBuf<T> {
+    entries.sort_by_key(|e| (e.0, e.1));
+    let mut indptr = vec![0u32; n + 1];
+    let (mut indices, mut weights) = (Vec::new(), Vec::new());
+    let mut p = 0;
+    while p < entries.len() {
+        let (i, j) = (entries[p].0, entries[p].1);
+        let (mut a, mut b) = (0.0, 0.0);
+        while p < entries.len() && (entries[p].0, entries[p].1) == (i, j) {
+            if entries[p].3 {
+                b += entries[p].2;
+            } else {
+                a += entries[p].2;
+            }
+            p += 1;
+        }
+        let w = op(a, b);
+        if w != 0.0 && i != j {
+            indices.push(j);
+            weights.push(T::of_f64(w));
+            indptr[i as usize + 1] += 1;
+        }
+    }
+    for i in 0..n {
+        indptr[i + 1] += indptr[i];
+    }
+    CsrBuf {
+        n,
+        indptr,
+        indices,
+        weights,
+    }
+}
