@@ -374,3 +374,120 @@ fn merge<T: Real>(
         weights,
     }
 }
+
+/// The result of [`tsne_graph`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct TsneGraph<T> {
+    /// `P_ij = (p_{j|i} + p_{i|j})/(2n)`, symmetric, summing to 1.
+    pub graph: CsrBuf<T>,
+    /// The precision `β_i` of every point (of the shifted squared distances).
+    pub betas: Vec<f64>,
+    /// Points whose search did not reach the tolerance (the best `β` seen is used).
+    pub unconverged: usize,
+}
+
+/// t-SNE's perplexity calibration on a kNN list (MATH.md §D.5): for every point the `β_i` with
+/// entropy `H = ln(perplexity)` (nats) of `p_{j|i} ∝ exp(-β_i d_ij²)` over its true neighbours
+/// (squared distances shifted by their minimum; bisection from `β = 1`, at most 200 steps,
+/// tolerance 1e-5, the best `β` on failure, as uwot), then `P = (p_{j|i} + p_{i|j})/(2n)`.
+///
+/// Requires `perplexity < ` the number of true neighbours of every point (the largest entropy
+/// is its logarithm); the error names the first row with too few.
+///
+/// ```
+/// use neighbor_embed::affinity::tsne_graph;
+/// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+/// // MATH.md §J: distances [1, 1.5, 2, 2.5, 3, 4], perplexity 3 → β = 0.5202178955
+/// let d = [1.0, 1.5, 2.0, 2.5, 3.0, 4.0];
+/// let mut idx = Vec::new();
+/// let mut dist = Vec::new();
+/// for i in 0..7u32 {
+///     idx.extend((0..7).filter(|&j| j != i));
+///     dist.extend_from_slice(&d);
+/// }
+/// let knn = KnnList::new(7, 6, &idx, &dist, SelfNeighbor::Excluded)?;
+/// let t = tsne_graph(&knn, 3.0)?;
+/// assert!((t.betas[0] - 0.5202178955).abs() < 1e-6);
+/// let total: f64 = t.graph.weights.iter().sum();
+/// assert!((total - 1.0).abs() < 1e-12);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
+pub fn tsne_graph<T: Real>(knn: &KnnList<T>, perplexity: f64) -> Result<TsneGraph<T>, Error> {
+    check_param(
+        "perplexity",
+        perplexity,
+        perplexity > 1.0 && perplexity.is_finite(),
+        "a finite number > 1",
+    )?;
+    let n = knn.n();
+    let target = Real::ln(perplexity);
+    let mut betas = vec![0.0; n];
+    let mut unconverged = 0;
+    let mut directed = Vec::with_capacity(n * knn.k());
+    let mut delta = Vec::new();
+    for (i, beta_i) in betas.iter_mut().enumerate() {
+        delta.clear();
+        delta.extend(neighbours(knn, i).map(|(_, d)| d * d));
+        if (delta.len() as f64) <= perplexity {
+            return Err(Error::Param {
+                name: "perplexity",
+                value: perplexity,
+                expected: "less than every point's number of true neighbours",
+            });
+        }
+        let min = delta.iter().fold(f64::INFINITY, |m, &x| m.min(x));
+        for x in delta.iter_mut() {
+            *x -= min;
+        }
+        let entropy = |beta: f64| {
+            let (mut z, mut s) = (0.0, 0.0);
+            for &x in delta.iter() {
+                let w = Real::exp(-beta * x);
+                z += w;
+                s += x * w;
+            }
+            Real::ln(z) + beta * s / z
+        };
+        let (mut beta, mut lo, mut hi) = (1.0f64, 0.0f64, f64::INFINITY);
+        let (mut best, mut best_err) = (beta, f64::INFINITY);
+        let mut converged = false;
+        for _ in 0..200 {
+            let h = entropy(beta);
+            let err = (h - target).abs();
+            if err < best_err {
+                (best, best_err) = (beta, err);
+            }
+            if err < TOLERANCE {
+                converged = true;
+                break;
+            }
+            if h < target {
+                hi = beta;
+                beta = (lo + hi) / 2.0;
+            } else {
+                lo = beta;
+                beta = if hi == f64::INFINITY {
+                    2.0 * beta
+                } else {
+                    (lo + hi) / 2.0
+                };
+            }
+        }
+        if !converged {
+            unconverged += 1;
+            beta = best;
+        }
+        *beta_i = beta;
+        let z: f64 = delta.iter().map(|&x| Real::exp(-beta * x)).sum();
+        for ((j, _), &x) in neighbours(knn, i).zip(delta.iter()) {
+            directed.push((i as u32, j as u32, Real::exp(-beta * x) / z));
+        }
+    }
+    let scale = 1.0 / (2.0 * n as f64);
+    let graph = symmetrise(n, directed, |a, b| (a + b) * scale);
+    Ok(TsneGraph {
+        graph,
+        betas,
+        unconverged,
+    })
+}

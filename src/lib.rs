@@ -32,6 +32,8 @@ pub mod rng;
 pub mod sgd;
 pub mod sink;
 pub mod step;
+#[cfg(feature = "alloc")]
+pub mod structure;
 
 pub use error::{Error, GraphError, LayoutError};
 pub use real::Real;

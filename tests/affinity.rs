@@ -9,7 +9,7 @@ mod common;
 
 use neighbor_embed::Error;
 use neighbor_embed::affinity::{
-    UmapAffinity, UmapGraph, binary_knn_graph, combine, smooth_knn_dist, umap_graph,
+    UmapAffinity, UmapGraph, binary_knn_graph, combine, smooth_knn_dist, tsne_graph, umap_graph,
 };
 use neighbor_embed::knn::{KnnIssue, KnnList, MISSING, SelfNeighbor};
 use std::path::Path;
@@ -289,4 +289,77 @@ fn knn_errors_name_the_position() {
             ..
         })
     ));
+}
+
+#[test]
+fn math_j_perplexity_vector() {
+    // every point has the six distances [1, 1.5, 2, 2.5, 3, 4] to the others (n = 7)
+    let d = [1.0f64, 1.5, 2.0, 2.5, 3.0, 4.0];
+    let (mut idx, mut dist) = (Vec::new(), Vec::new());
+    for i in 0..7u32 {
+        idx.extend((0..7).filter(|&j| j != i));
+        dist.extend_from_slice(&d);
+    }
+    let knn = KnnList::new(7, 6, &idx, &dist, SelfNeighbor::Excluded).unwrap();
+    let t = tsne_graph(&knn, 3.0).unwrap();
+    assert_eq!(t.unconverged, 0);
+    let beta = t.betas[0];
+    assert!((beta - 0.5202178955).abs() < 1e-6, "{beta}");
+    let w: Vec<f64> = d.iter().map(|x| (-beta * (x * x - 1.0)).exp()).collect();
+    let z: f64 = w.iter().sum();
+    let expect = [0.551561, 0.287862, 0.115827, 0.035931, 0.008594, 0.000225];
+    for (wi, e) in w.iter().zip(expect) {
+        assert!((wi / z - e).abs() < 1e-6);
+    }
+    let g = t.graph.graph();
+    g.check_symmetric(1e-12).unwrap();
+    assert!((g.d_tot() - 1.0).abs() < 1e-12);
+    assert!(matches!(
+        tsne_graph(&knn, 6.0),
+        Err(Error::Param {
+            name: "perplexity",
+            ..
+        })
+    ));
+    assert!(matches!(
+        tsne_graph(&knn, 1.0),
+        Err(Error::Param {
+            name: "perplexity",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn components_and_report() {
+    use neighbor_embed::graph::CsrGraph;
+    use neighbor_embed::structure::{components, graph_report};
+    // two triangles and an isolated vertex
+    let indptr = [0u32, 2, 4, 6, 8, 10, 12, 12];
+    let indices = [1u32, 2, 0, 2, 0, 1, 4, 5, 3, 5, 3, 4];
+    let w = [1.0f64; 12];
+    let g = CsrGraph::new(7, &indptr, &indices, &w).unwrap();
+    let c = components(&g);
+    assert_eq!(c.sizes, vec![3, 3, 1]);
+    assert_eq!(c.labels, vec![0, 0, 0, 1, 1, 1, 2]);
+    let idx = [0u32, 1, 1, 0, 2, 0];
+    let dist = [0.0f64, 0.0, 0.0, 0.0, 0.0, 1.0];
+    let knn = KnnList::new(3, 2, &idx, &dist, SelfNeighbor::First).unwrap();
+    let r = graph_report(&g, Some(&knn));
+    assert_eq!(
+        (
+            r.components,
+            r.largest_component,
+            r.isolated,
+            r.first_isolated
+        ),
+        (3, 3, 1, Some(6))
+    );
+    assert_eq!(r.zero_distance_pairs, 2, "0 and 1 coincide");
+    assert!(format!("{r}").contains("3 components"));
+    // the digits graph is connected and clean
+    let f = common::digits();
+    let dg = CsrGraph::new(f.n, &f.indptr, &f.indices, &f.weights).unwrap();
+    let r = graph_report(&dg, None::<&KnnList<f32>>);
+    assert!(r.is_clean(), "{r}");
 }
