@@ -76,24 +76,41 @@ impl UmapAffinity {
     }
 }
 
-/// A graph owned by the caller, in CSR form (sorted rows, no explicit zeros).
+/// A graph built by this module, in CSR form (sorted rows, no explicit zeros). Its fields are
+/// private so it is always a valid graph; [`CsrBuf::into_parts`] hands the arrays over.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CsrBuf<T> {
-    /// Number of vertices.
-    pub n: usize,
-    /// Row pointers (`n + 1`).
-    pub indptr: Vec<u32>,
-    /// Column indices.
-    pub indices: Vec<u32>,
-    /// Weights.
-    pub weights: Vec<T>,
+    n: usize,
+    indptr: Vec<u32>,
+    indices: Vec<u32>,
+    weights: Vec<T>,
 }
 
 impl<T: Real> CsrBuf<T> {
     /// A validated view of this graph.
     pub fn graph(&self) -> CsrGraph<'_, T> {
         CsrGraph::new(self.n, &self.indptr, &self.indices, &self.weights)
-            .expect("builders produce valid CSR graphs")
+            .expect("the builders only produce valid CSR graphs")
+    }
+    /// Number of vertices.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+    /// Row pointers (`n + 1`).
+    pub fn indptr(&self) -> &[u32] {
+        &self.indptr
+    }
+    /// Column indices.
+    pub fn indices(&self) -> &[u32] {
+        &self.indices
+    }
+    /// Weights.
+    pub fn weights(&self) -> &[T] {
+        &self.weights
+    }
+    /// `(indptr, indices, weights)`.
+    pub fn into_parts(self) -> (Vec<u32>, Vec<u32>, Vec<T>) {
+        (self.indptr, self.indices, self.weights)
     }
 }
 
@@ -152,7 +169,7 @@ pub fn smooth_knn_dist<T: Real>(
             .map(|(_, d)| d)
             .filter(|&d| d > 0.0)
             .collect();
-        let rho = if nz.len() as f64 >= lc {
+        let rho = if !nz.is_empty() && nz.len() as f64 >= lc {
             if index > 0 {
                 let base = nz[index - 1];
                 if interpolation > TOLERANCE {
@@ -261,7 +278,7 @@ pub fn umap_graph<T: Real>(knn: &KnnList<T>, params: &UmapAffinity) -> Result<Um
 /// use neighbor_embed::knn::{KnnList, SelfNeighbor};
 /// let knn = KnnList::new(3, 1, &[1, 0, 1], &[1.0, 1.0, 2.0], SelfNeighbor::Excluded)?;
 /// let g = binary_knn_graph(&knn)?;
-/// assert_eq!((g.indptr.as_slice(), g.indices.as_slice()), (&[0u32, 1, 3, 4][..], &[1u32, 0, 2, 1][..]));
+/// assert_eq!((g.indptr(), g.indices()), (&[0u32, 1, 3, 4][..], &[1u32, 0, 2, 1][..]));
 /// # Ok::<(), neighbor_embed::Error>(())
 /// ```
 pub fn binary_knn_graph<T: Real>(knn: &KnnList<T>) -> Result<CsrBuf<T>, Error> {
@@ -282,8 +299,8 @@ pub fn binary_knn_graph<T: Real>(knn: &KnnList<T>) -> Result<CsrBuf<T>, Error> {
 /// use neighbor_embed::{affinity::combine, graph::CsrGraph};
 /// let a = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[0.5f64, 0.5])?;
 /// let b = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[0.5f64, 0.5])?;
-/// assert_eq!(combine(&a, &b, 1.0)?.weights, vec![0.75, 0.75]);
-/// assert_eq!(combine(&a, &b, 0.0)?.weights, vec![0.25, 0.25]);
+/// assert_eq!(combine(&a, &b, 1.0)?.weights(), &[0.75, 0.75]);
+/// assert_eq!(combine(&a, &b, 0.0)?.weights(), &[0.25, 0.25]);
 /// # Ok::<(), neighbor_embed::Error>(())
 /// ```
 pub fn combine<T: Real>(
@@ -408,7 +425,7 @@ pub struct TsneGraph<T> {
 /// let knn = KnnList::new(7, 6, &idx, &dist, SelfNeighbor::Excluded)?;
 /// let t = tsne_graph(&knn, 3.0)?;
 /// assert!((t.betas[0] - 0.5202178955).abs() < 1e-6);
-/// let total: f64 = t.graph.weights.iter().sum();
+/// let total: f64 = t.graph.weights().iter().sum();
 /// assert!((total - 1.0).abs() < 1e-12);
 /// # Ok::<(), neighbor_embed::Error>(())
 /// ```
@@ -428,6 +445,11 @@ pub fn tsne_graph<T: Real>(knn: &KnnList<T>, perplexity: f64) -> Result<TsneGrap
     for (i, beta_i) in betas.iter_mut().enumerate() {
         delta.clear();
         delta.extend(neighbours(knn, i).map(|(_, d)| d * d));
+        if delta.iter().any(|x| !x.is_finite()) {
+            return Err(Error::Degenerate {
+                reason: "a squared kNN distance overflows f64",
+            });
+        }
         if (delta.len() as f64) <= perplexity {
             return Err(Error::Param {
                 name: "perplexity",

@@ -91,6 +91,13 @@ impl<T: Real> BatchConfig<T> {
         };
         num("n_epochs", self.n_epochs)?;
         num("batch_size", self.batch_size)?;
+        if self.negatives > 1_000_000 {
+            return Err(Error::Param {
+                name: "negatives",
+                value: self.negatives as f64,
+                expected: "at most 1e6",
+            });
+        }
         let lr = self.learning_rate;
         check_param(
             "learning_rate",
@@ -176,6 +183,11 @@ impl<T: Real> BatchSgd<T> {
             }
         }
         let n = graph.n();
+        let len = n.checked_mul(dim).ok_or(Error::Param {
+            name: "dim",
+            value: dim as f64,
+            expected: "n·dim representable as usize",
+        })?;
         Ok(BatchSgd {
             config: *config,
             epoch: 0,
@@ -183,9 +195,9 @@ impl<T: Real> BatchSgd<T> {
             dim,
             edges,
             heads,
-            acc: vec![T::zero(); n * dim],
+            acc: vec![T::zero(); len],
             velocity: if config.momentum > T::zero() {
-                vec![T::zero(); n * dim]
+                vec![T::zero(); len]
             } else {
                 Vec::new()
             },

@@ -66,9 +66,11 @@ impl<T: Real> SamplerOptions<T> {
         Ok(())
     }
 
-    /// `clip(x)` to `[-clip, clip]`, or `x` without clipping.
+    /// `clip(x)` to `[-clip, clip]`, or `x` without clipping; NaN (an infinite coefficient
+    /// times a zero difference) counts as no force.
     #[inline]
     pub(crate) fn clip(&self, x: T) -> T {
+        let x = if x.is_nan() { T::zero() } else { x };
         match self.clip {
             Some(c) => x.max(-c).min(c),
             None => x,

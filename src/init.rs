@@ -24,9 +24,11 @@ pub fn uniform<T: Real>(coords: &mut [T], low: T, high: T, seed: u64) -> Result<
         "a finite number > low",
     )?;
     let mut rng = Pcg32::for_stream(seed, 0);
-    let (lo, span) = (low.as_f64(), high.as_f64() - low.as_f64());
+    let (lo, hi) = (low.as_f64(), high.as_f64());
     for c in coords.iter_mut() {
-        let v = T::of_f64(lo + span * unit_f64(&mut rng));
+        let u = unit_f64(&mut rng);
+        // an interpolation, not lo + (hi - lo)·u, so huge spans cannot overflow
+        let v = T::of_f64(lo * (1.0 - u) + hi * u);
         // rounding to f32 can land exactly on `high`; keep the interval half-open
         *c = if v >= high { low } else { v };
     }

@@ -56,8 +56,13 @@ impl<'a, T: Real> KnnList<'a, T> {
                 expected: "between 1 and n",
             });
         }
-        crate::error::check_len("indices", n * k, indices.len())?;
-        crate::error::check_len("distances", n * k, distances.len())?;
+        let len = n.checked_mul(k).ok_or(Error::Param {
+            name: "k",
+            value: k as f64,
+            expected: "n·k representable as usize",
+        })?;
+        crate::error::check_len("indices", len, indices.len())?;
+        crate::error::check_len("distances", len, distances.len())?;
         for i in 0..n {
             for c in 0..k {
                 let p = i * k + c;

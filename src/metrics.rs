@@ -361,7 +361,12 @@ fn check_neighbor_indices(hd_neighbors: &[u32], n: usize) -> Result<(), Error> {
 fn check_high_dim(high_dim: &[f32], d: usize, n: usize) -> Result<(), Error> {
     // Dimension, whole rows and finiteness (row and column of the first bad value).
     Layout::new(high_dim, d)?;
-    check_len("high_dim", n * d, high_dim.len())
+    let len = n.checked_mul(d).ok_or(Error::Param {
+        name: "d",
+        value: d as f64,
+        expected: "n·d representable as usize",
+    })?;
+    check_len("high_dim", len, high_dim.len())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -596,6 +601,12 @@ impl Grid {
                 side[a] = extent[a] / cells[a] as f64;
             }
         }
+        // an underflowing area can give both axes `target` cells: keep about `target` in all
+        if cells[0] * cells[1] > 2 * target {
+            let a = if extent[0] >= extent[1] { 1 } else { 0 };
+            cells[a] = 1;
+            side[a] = extent[a].max(f64::MIN_POSITIVE);
+        }
         let mut grid = Grid {
             pts,
             min,
@@ -725,6 +736,12 @@ pub fn cluster_spread<T: Real>(embedding: &Layout<'_, T>, labels: &[u8]) -> Resu
     let (n, dim) = (embedding.n(), embedding.dim());
     check_len("labels", n, labels.len())?;
     let classes = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
+    // work on coordinates divided by their largest magnitude, so sums of squares cannot overflow
+    let scale = embedding
+        .coords()
+        .iter()
+        .fold(0.0f64, |m, x| m.max(x.as_f64().abs()));
+    let scale = if scale > 0.0 { scale } else { 1.0 };
     let mut centroid = vec![0.0f64; (classes + 1) * dim];
     let mut count = vec![0usize; classes + 1];
     for (i, &label) in labels.iter().enumerate() {
@@ -732,8 +749,8 @@ pub fn cluster_spread<T: Real>(embedding: &Layout<'_, T>, labels: &[u8]) -> Resu
         count[c] += 1;
         count[classes] += 1;
         for (d, &x) in embedding.point(i).iter().enumerate() {
-            centroid[c * dim + d] += x.as_f64();
-            centroid[classes * dim + d] += x.as_f64();
+            centroid[c * dim + d] += x.as_f64() / scale;
+            centroid[classes * dim + d] += x.as_f64() / scale;
         }
     }
     for c in 0..=classes {
@@ -746,7 +763,7 @@ pub fn cluster_spread<T: Real>(embedding: &Layout<'_, T>, labels: &[u8]) -> Resu
     for (i, &label) in labels.iter().enumerate() {
         let c = label as usize;
         for (d, &x) in embedding.point(i).iter().enumerate() {
-            let x = x.as_f64();
+            let x = x.as_f64() / scale;
             within[c] += (x - centroid[c * dim + d]) * (x - centroid[c * dim + d]);
             total += (x - centroid[classes * dim + d]) * (x - centroid[classes * dim + d]);
         }

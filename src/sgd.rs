@@ -85,8 +85,8 @@ impl<T: Real> UmapConfig<T> {
         check_param(
             "negative_rate",
             self.negative_rate,
-            self.negative_rate >= 0.0 && self.negative_rate.is_finite(),
-            "a finite number >= 0",
+            (0.0..=1e6).contains(&self.negative_rate),
+            "a number in [0, 1e6]",
         )?;
         if self.n_epochs == 0 {
             return Err(Error::Param {
@@ -243,6 +243,7 @@ impl<R: StreamRng, T: Real> OwnedUmapSgd<T, R> {
     /// # Ok::<(), neighbor_embed::Error>(())
     /// ```
     pub fn new(graph: &CsrGraph<T>, config: &UmapConfig<T>) -> Result<Self, Error> {
+        config.check(graph.n())?;
         let sizes = Self::buffer_sizes(graph, config);
         let mut s = UmapSgd {
             marker: PhantomData,
@@ -307,6 +308,7 @@ impl<'b, R: StreamRng, T: Real> BorrowedUmapSgd<'b, T, R> {
         negatives: &'b mut [u32],
         coeffs: &'b mut [T],
     ) -> Result<Self, Error> {
+        config.check(graph.n())?;
         let sizes = Self::buffer_sizes(graph, config);
         check_len("times", sizes.times, times.len())?;
         check_len("rngs", sizes.rngs, rngs.len())?;
@@ -417,7 +419,8 @@ where
                 reason: "the graph differs from the one this state was built for",
             });
         }
-        if sink.n() != self.n || sink.dim() == 0 || sink.positions().len() != self.n * sink.dim() {
+        sink.check()?;
+        if sink.n() != self.n {
             return Err(Error::PointCount {
                 graph: self.n,
                 layout: sink.n(),
@@ -459,7 +462,11 @@ where
         let now = epoch as f64;
         let m = self.negative_rate;
         let pool = self.pool as u32;
-        let cap = self.negatives.as_mut().len();
+        let cap = self
+            .negatives
+            .as_mut()
+            .len()
+            .min(self.coeffs.as_mut().len().saturating_sub(1));
         let (times, rngs) = (self.times.as_mut(), self.rngs.as_mut());
         let (negatives, coeffs) = (self.negatives.as_mut(), self.coeffs.as_mut());
         let (indices, weights) = (graph.indices(), graph.weights());

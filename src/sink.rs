@@ -20,6 +20,9 @@ pub trait Sink<T: Real> {
     fn add(&mut self, i: usize, d: usize, delta: T);
     /// The positions steps read (row-major `n × dim`).
     fn positions(&self) -> &[T];
+    /// Checks the sink's own buffers: `dim ≥ 1`, whole rows, a pin mask of `n` entries, an
+    /// accumulator as long as the positions, and finite positions. The loops call it.
+    fn check(&self) -> Result<(), crate::Error>;
 
     /// `||y_i - y_j||²` of the current positions.
     #[inline]
@@ -78,6 +81,21 @@ impl<T: Real> Sink<T> for InPlace<'_, T> {
     fn positions(&self) -> &[T] {
         self.coords
     }
+    fn check(&self) -> Result<(), crate::Error> {
+        check_common(self.coords, self.dim, self.pinned)
+    }
+}
+
+fn check_common<T: Real>(
+    coords: &[T],
+    dim: usize,
+    pinned: Option<&[bool]>,
+) -> Result<(), crate::Error> {
+    let layout = crate::layout::Layout::new(coords, dim)?;
+    if let Some(p) = pinned {
+        crate::error::check_len("pinned", layout.n(), p.len())?;
+    }
+    Ok(())
 }
 
 /// Updates added to an accumulator while positions stay fixed.
@@ -129,5 +147,9 @@ impl<T: Real> Sink<T> for Frozen<'_, T> {
     }
     fn positions(&self) -> &[T] {
         self.coords
+    }
+    fn check(&self) -> Result<(), crate::Error> {
+        check_common(self.coords, self.dim, self.pinned)?;
+        crate::error::check_len("acc", self.coords.len(), self.acc.len())
     }
 }

@@ -95,7 +95,9 @@ fn pair_update<T: Real, S: Sink<T>>(
         return;
     }
     for d in 0..sink.dim() {
-        let delta = clip(c * (sink.coord(head, d) - sink.coord(other, d)), clip_to);
+        let f = c * (sink.coord(head, d) - sink.coord(other, d));
+        // an infinite coefficient times a zero difference: no force along this axis
+        let delta = clip(if f.is_nan() { T::zero() } else { f }, clip_to);
         sink.add(head, d, lr * delta);
         if move_other {
             sink.add(other, d, -(lr * delta));
@@ -537,6 +539,9 @@ impl<T: Real, K: Kernel<T>> Step<T> for InfoNceStep<T, K> {
         let mut sum = T::zero();
         for &lp in &scratch[..count] {
             sum += (lp - max).exp();
+        }
+        if max == T::neg_infinity() {
+            return T::zero(); // every similarity underflowed: the sample carries no signal
         }
         let ln_s = max + sum.ln();
         let loss = if want_loss {

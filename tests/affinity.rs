@@ -75,10 +75,18 @@ fn matches_fixture(dir: &Path) {
             rho[i]
         );
     }
-    assert_eq!(g.indptr, f.indptr, "same sparsity pattern (row pointers)");
-    assert_eq!(g.indices, f.indices, "same sparsity pattern (columns)");
+    assert_eq!(
+        g.indptr(),
+        f.indptr.as_slice(),
+        "same sparsity pattern (row pointers)"
+    );
+    assert_eq!(
+        g.indices(),
+        f.indices.as_slice(),
+        "same sparsity pattern (columns)"
+    );
     let worst = g
-        .weights
+        .weights()
         .iter()
         .zip(&f.weights)
         .map(|(&a, &b)| rel(a as f64, b as f64))
@@ -164,8 +172,12 @@ fn excluded_self_gives_the_same_graph() {
     let bin = binary_knn_graph(&without).unwrap();
     let g = bin.graph();
     g.check_symmetric(0.0).unwrap();
-    assert!(bin.weights.iter().all(|&w| w == 1.0));
-    assert_eq!(bin.indices, a.indices, "same pattern as the fuzzy union");
+    assert!(bin.weights().iter().all(|&w| w == 1.0));
+    assert_eq!(
+        bin.indices(),
+        a.indices(),
+        "same pattern as the fuzzy union"
+    );
 }
 
 #[test]
@@ -179,7 +191,7 @@ fn mix_ratio_and_combine() {
         sigmas: _,
         rhos: _,
     } = umap_graph(&knn, &UmapAffinity::default()).unwrap();
-    assert_eq!(union.weights, vec![1.0; 6]);
+    assert_eq!(union.weights(), &[1.0; 6]);
     let inter = umap_graph(
         &knn,
         &UmapAffinity {
@@ -190,11 +202,11 @@ fn mix_ratio_and_combine() {
     .unwrap()
     .graph;
     assert!(
-        inter.weights.is_empty(),
+        inter.weights().is_empty(),
         "no reciprocal pair: the intersection is empty"
     );
     let c = combine(&union.graph(), &union.graph(), 0.5).unwrap();
-    assert_eq!(c.weights, vec![1.0; 6]);
+    assert_eq!(c.weights(), &[1.0; 6]);
 }
 
 #[test]

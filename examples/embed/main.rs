@@ -285,7 +285,7 @@ fn run(a: Args) -> Result<(), String> {
         let g = umap_graph(&knn, &UmapAffinity::default())
             .map_err(|e| e.to_string())?
             .graph;
-        (g.indptr, g.indices, g.weights)
+        g.into_parts()
     } else {
         (
             read_u32(&d.join("graph_indptr.u32"))?,

@@ -75,6 +75,11 @@ pub fn infonce_pair<T: Real, K: Kernel<T>>(
     for t in targets() {
         sum += (kernel.ln_value(layout.sq_dist(head, t)) - max).exp();
     }
+    if max == T::neg_infinity() {
+        return Err(Error::Degenerate {
+            reason: "every target's similarity underflows to 0",
+        });
+    }
     let ln_s = max + sum.ln();
     let ln_phi_pos = kernel.ln_value(layout.sq_dist(head, tail));
     let loss = -ln_phi_pos + ln_s / rho;
