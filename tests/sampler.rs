@@ -7,9 +7,11 @@
 
 mod common;
 
+use neighbor_embed::affinity::{UmapAffinity, umap_graph};
 use neighbor_embed::expected::{SamplerOptions, expected_update};
 use neighbor_embed::graph::CsrGraph;
 use neighbor_embed::kernel::{BceKernel, Cauchy, Kernel, Umap};
+use neighbor_embed::knn::{KnnList, SelfNeighbor};
 use neighbor_embed::layout::Layout;
 use neighbor_embed::rng::{Pcg32, StreamRng, unit_f64};
 use neighbor_embed::sgd::*;
@@ -28,7 +30,7 @@ fn normals(seed: u64, count: usize) -> Vec<f64> {
 }
 
 /// MATH.md §C recipe, step 1: 40 points ~ N(0, I_5), exact kNN with self (k = 6), umap-learn's
-/// smooth_knn_dist + memberships + fuzzy union (§D.1–D.3), written here only for the test.
+/// fuzzy union (§D.1–D.3, the crate's `affinity::umap_graph`, tested against umap-learn).
 fn recipe_graph() -> (Vec<u32>, Vec<u32>, Vec<f64>) {
     let (n, d, k) = (40, 5, 6);
     let x = normals(1, n * d);
@@ -38,56 +40,20 @@ fn recipe_graph() -> (Vec<u32>, Vec<u32>, Vec<f64>) {
             .sum::<f64>()
             .sqrt()
     };
-    let mut v = vec![0.0; n * n];
+    let (mut idx, mut dists) = (Vec::new(), Vec::new());
     for i in 0..n {
         let mut nb: Vec<(f64, usize)> = (0..n).map(|j| (dist(i, j), j)).collect();
         nb.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        let nb = &nb[..k]; // includes self at distance 0
-        let rho = nb[1].0;
-        let target = (k as f64).log2();
-        let (mut lo, mut hi, mut mid) = (0.0, f64::INFINITY, 1.0);
-        for _ in 0..64 {
-            let psum: f64 = nb[1..]
-                .iter()
-                .map(|&(dd, _)| {
-                    if dd - rho > 0.0 {
-                        (-(dd - rho) / mid).exp()
-                    } else {
-                        1.0
-                    }
-                })
-                .sum();
-            if (psum - target).abs() < 1e-5 {
-                break;
-            }
-            if psum > target {
-                hi = mid;
-                mid = (lo + hi) / 2.0;
-            } else {
-                lo = mid;
-                mid = if hi == f64::INFINITY {
-                    2.0 * mid
-                } else {
-                    (lo + hi) / 2.0
-                };
-            }
-        }
-        for &(dd, j) in &nb[1..] {
-            v[i * n + j] = if dd - rho <= 0.0 {
-                1.0
-            } else {
-                (-(dd - rho) / mid).exp()
-            };
+        for &(dd, j) in &nb[..k] {
+            idx.push(j as u32);
+            dists.push(dd);
         }
     }
-    let mut mu = vec![0.0; n * n];
-    for i in 0..n {
-        for j in 0..n {
-            let (a, b) = (v[i * n + j], v[j * n + i]);
-            mu[i * n + j] = a + b - a * b;
-        }
-    }
-    common::csr_from_dense(n, &mu)
+    let knn = KnnList::new(n, k, &idx, &dists, SelfNeighbor::First).unwrap();
+    umap_graph(&knn, &UmapAffinity::default())
+        .unwrap()
+        .graph
+        .into_parts()
 }
 
 fn recipe_layout() -> Vec<f64> {
