@@ -14,6 +14,12 @@
 //! column 0 of every row ([`SelfNeighbor::First`]); a list without the point
 //! ([`SelfNeighbor::Excluded`]) is treated as if the point were prepended, so both give the same
 //! graph for the same true neighbours.
+//!
+//! Every builder accepts both kinds of [`KnnList`]: row-major with a fixed `k`
+//! ([`KnnList::new`]) and CSR with a number of neighbours that varies from row to row
+//! ([`KnnList::from_csr`]). For the latter, umap-learn's `k` becomes each row's own count
+//! `k_i` (see [`smooth_knn_dist`]); a CSR list whose rows all have length `k` gives
+//! bit-identical results to the row-major list.
 
 use crate::Real;
 use crate::error::{Error, check_len, check_param};
@@ -128,7 +134,39 @@ fn neighbours<'a, T: Real>(
         .map(|(&j, &d)| (j as usize, d.as_f64()))
 }
 
+/// Rejects a row that lists the same true neighbour twice (O(nnz) with one mark per point).
+fn check_no_duplicates<T: Real>(knn: &KnnList<T>) -> Result<(), Error> {
+    let mut last_row = vec![usize::MAX; knn.n()];
+    for i in 0..knn.n() {
+        let (idx, _) = knn.row(i);
+        for (c, &j) in idx.iter().enumerate() {
+            if j == MISSING || j as usize == i {
+                continue;
+            }
+            if last_row[j as usize] == i {
+                return Err(Error::Knn(crate::knn::KnnIssue::DuplicateNeighbor {
+                    position: knn.row_start(i) + c,
+                }));
+            }
+            last_row[j as usize] = i;
+        }
+    }
+    Ok(())
+}
+
 /// umap-learn's `smooth_knn_dist`: writes `σ_i` and `ρ_i` of every point (MATH.md §D.1).
+///
+/// umap-learn's `k = n_neighbors` counts the point itself. Here `k_i` is row `i`'s own count:
+/// its length ([`KnnList::row_len`], missing entries included) under [`SelfNeighbor::First`],
+/// its length + 1 under [`SelfNeighbor::Excluded`] — `k` for every row of a row-major list.
+/// Row `i` then targets `Σ_j v_ij = log2(k_i)·bandwidth`, and its `σ` floor is
+/// `1e-3 · (sum of row i's distances)/k_i` (the row mean with the point's 0 counted) when
+/// `ρ_i > 0`, else `1e-3 ·` the mean over all entries (`(sum of all distances) / (nnz + n)`
+/// under `Excluded`, `/ nnz` under `First`: again the point's 0 counted once per row).
+///
+/// An empty CSR row under `Excluded` (the row `[i]` under `First`) has `k_i = 1`, target 0:
+/// `ρ_i = 0` and `σ_i = max(1, floor)`, which no membership uses (the point has no outgoing
+/// edge; it keeps the edges of the points that list it).
 ///
 /// ```
 /// use neighbor_embed::affinity::{smooth_knn_dist, UmapAffinity};
@@ -154,16 +192,21 @@ pub fn smooth_knn_dist<T: Real>(
     check_len("sigmas", n, sigmas.len())?;
     check_len("rhos", n, rhos.len())?;
     let first = knn.self_neighbor() == SelfNeighbor::First;
-    // with the point excluded, count it as umap-learn's column 0 would
-    let k_eff = knn.k() + usize::from(!first);
-    let target = Real::ln(k_eff as f64) / core::f64::consts::LN_2 * params.bandwidth;
+    // with the point excluded, count it as umap-learn's column 0 would (once per row)
+    let extra = usize::from(!first);
     let mean_all = {
         let total: f64 = knn.distances().iter().map(|d| d.as_f64()).sum();
-        total / (n * k_eff) as f64
+        // nnz + n·extra entries (n·k_eff for a row-major list), counted in f64: exact below
+        // 2^53, so equal to the integer count without any overflow on narrow targets
+        let count = knn.nnz() as f64 + if first { 0.0 } else { n as f64 };
+        total / count
     };
     let lc = params.local_connectivity;
     let (index, interpolation) = (libm::floor(lc) as usize, lc - libm::floor(lc));
     for i in 0..n {
+        // umap-learn's k for this row: its entries, the point counted once
+        let k_eff = knn.row_len(i) + extra;
+        let target = Real::ln(k_eff as f64) / core::f64::consts::LN_2 * params.bandwidth;
         // ρ: distance to the `lc`-th nearest non-identical neighbour, interpolated
         let nz: Vec<f64> = neighbours(knn, i)
             .map(|(_, d)| d)
@@ -235,6 +278,11 @@ pub struct UmapGraph<T> {
 /// `v_ij = exp(-(d_ij - ρ_i)/σ_i)` (1 when `d ≤ ρ` or `σ = 0`), symmetrised by the fuzzy
 /// union/intersection mix. Also returns `σ` and `ρ`.
 ///
+/// A row that lists the same true neighbour twice is an error
+/// ([`KnnIssue::DuplicateNeighbor`](crate::knn::KnnIssue::DuplicateNeighbor), naming the second
+/// occurrence): umap-learn sums such entries (scipy's COO → CSR), which gives memberships above
+/// 1 and, after the fuzzy union, negative weights (MATH.md §D.1 allows "reject or sum").
+///
 /// ```
 /// use neighbor_embed::affinity::{umap_graph, UmapAffinity};
 /// use neighbor_embed::knn::{KnnList, SelfNeighbor};
@@ -249,7 +297,8 @@ pub fn umap_graph<T: Real>(knn: &KnnList<T>, params: &UmapAffinity) -> Result<Um
     let n = knn.n();
     let (mut sigmas, mut rhos) = (vec![0.0; n], vec![0.0; n]);
     smooth_knn_dist(knn, params, &mut sigmas, &mut rhos)?;
-    let mut directed = Vec::with_capacity(n * knn.k());
+    check_no_duplicates(knn)?;
+    let mut directed = Vec::with_capacity(knn.nnz());
     for i in 0..n {
         for (j, d) in neighbours(knn, i) {
             let x = d - rhos[i];
@@ -440,7 +489,7 @@ pub fn tsne_graph<T: Real>(knn: &KnnList<T>, perplexity: f64) -> Result<TsneGrap
     let target = Real::ln(perplexity);
     let mut betas = vec![0.0; n];
     let mut unconverged = 0;
-    let mut directed = Vec::with_capacity(n * knn.k());
+    let mut directed = Vec::with_capacity(knn.nnz());
     let mut delta = Vec::new();
     for (i, beta_i) in betas.iter_mut().enumerate() {
         delta.clear();

@@ -109,7 +109,8 @@ impl core::fmt::Display for GraphReport {
     }
 }
 
-/// Reports on `graph` and, when given, the kNN list it was built from.
+/// Reports on `graph` and, when given, the kNN list it was built from (row-major or CSR: the
+/// zero-distance count runs over every row's true neighbours, whatever its length).
 ///
 /// ```
 /// use neighbor_embed::{graph::CsrGraph, structure::graph_report};
