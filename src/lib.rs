@@ -31,6 +31,7 @@ mod real;
 pub mod rng;
 pub mod sgd;
 pub mod sink;
+pub mod spectral;
 pub mod step;
 #[cfg(feature = "alloc")]
 pub mod structure;

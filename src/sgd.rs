@@ -351,10 +351,49 @@ impl<'b, R: StreamRng, T: Real> BorrowedUmapSgd<'b, T, R> {
     }
 }
 
+/// umap-learn's `epochs_per_sample` of every stored entry of the graph: the sampling period
+/// `ε_e = N/(N·(w_e/w_max))` in epochs (MATH.md §B.2; edge `e` is sampled in every epoch `t`
+/// with `t ≥` its next due time, which then advances by `ε_e`), computed as umap-learn does
+/// (the product in the weight type, then `f64`) so that sample counts match umap-learn's
+/// exactly. Entries removed by the graph's threshold (e.g. [`CsrGraph::with_umap_filter`]) or of
+/// weight 0 get `∞` (never sampled). This is the schedule [`UmapSgd`] follows; it is public for
+/// callers who write their own sampler.
+///
+/// Errors: `out.len() ≠ nnz` ([`Error::BufferLength`]), `n_epochs = 0` ([`Error::Param`]).
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, sgd::epochs_per_sample};
+/// let g = CsrGraph::new(3, &[0, 2, 3, 4], &[1, 2, 0, 0], &[1.0f32, 0.25, 1.0, 0.25])?;
+/// let mut eps = [0.0; 4];
+/// epochs_per_sample(&g, 200, &mut eps)?;
+/// assert_eq!(eps, [1.0, 4.0, 1.0, 4.0]);
+/// let mut eps = [0.0; 4];
+/// epochs_per_sample(&g.with_min_weight(0.5)?, 200, &mut eps)?;
+/// assert_eq!(eps[1], f64::INFINITY);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
+pub fn epochs_per_sample<T: Real>(
+    graph: &CsrGraph<T>,
+    n_epochs: usize,
+    out: &mut [f64],
+) -> Result<(), Error> {
+    check_len("out", graph.nnz(), out.len())?;
+    check_param("n_epochs", n_epochs as f64, n_epochs > 0, "at least 1")?;
+    let w_max = graph.w_max();
+    for (e, &w) in out.iter_mut().zip(graph.weights()) {
+        *e = if graph.keeps(w) && w > T::zero() {
+            edge_period(w, w_max, n_epochs)
+        } else {
+            f64::INFINITY
+        };
+    }
+    Ok(())
+}
+
 /// `ε_e = N/(N·(w/w_max))` computed as umap-learn does (in the weight type, then `f64`), so
 /// edge sample counts match umap-learn's exactly for `f32` weights.
 #[inline]
-fn epochs_per_sample<T: Real>(w: T, w_max: T, n_epochs: usize) -> f64 {
+fn edge_period<T: Real>(w: T, w_max: T, n_epochs: usize) -> f64 {
     let n_samples = T::of_usize(n_epochs) * (w / w_max);
     n_epochs as f64 / n_samples.as_f64()
 }
@@ -377,7 +416,7 @@ where
         let times = self.times.as_mut();
         for (p, &w) in graph.weights().iter().enumerate() {
             let eps = if graph.keeps(w) && w > T::zero() {
-                epochs_per_sample(w, w_max, n_epochs)
+                edge_period(w, w_max, n_epochs)
             } else {
                 f64::INFINITY // never due
             };
@@ -476,7 +515,7 @@ where
                 if times[2 * p] > now {
                     continue;
                 }
-                let eps = epochs_per_sample(weights[p], w_max, n_epochs);
+                let eps = edge_period(weights[p], w_max, n_epochs);
                 let mut n_neg = 0usize;
                 if m > 0.0 {
                     let eps_neg = eps / m;

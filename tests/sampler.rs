@@ -206,6 +206,21 @@ fn sample_counts_match_umap_learn_on_digits() {
             (pos, neg),
             "{epochs} epochs"
         );
+        // the public schedule gives the same count: edge e is due in epoch t when its next
+        // time is ≤ t (epoch 0 never samples), then its time advances by ε_e
+        let mut eps = vec![0.0; g.nnz()];
+        epochs_per_sample(&g, epochs, &mut eps).unwrap();
+        let mut count = 0u64;
+        for &e in &eps {
+            let mut next = e;
+            for t in 0..epochs {
+                if next <= t as f64 {
+                    count += 1;
+                    next += e;
+                }
+            }
+        }
+        assert_eq!(count, pos, "{epochs} epochs from epochs_per_sample");
     }
 }
 

@@ -26,6 +26,7 @@ use neighbor_embed::loss::spectrum;
 use neighbor_embed::metrics;
 use neighbor_embed::sgd::{Control, EpochInfo, OwnedUmapSgd, RunReport, UmapConfig};
 use neighbor_embed::sink::InPlace;
+use neighbor_embed::spectral::{EigenOptions, SpectralOptions, spectral_layout};
 use neighbor_embed::step::{BceStep, InfoNceStep, NceStep, NegStep, Step};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -37,7 +38,8 @@ Usage: embed [DATA_DIR] [options]
 
 Lays out the graph of DATA_DIR (default: the bundled digits) and writes embedding.f32 and
 embedding.svg. The last stdout line is a JSON object with n, nnz, epochs, updates,
-layout_seconds, updates_per_s, knn_preservation, knn_accuracy, spearman, output_hash.
+layout_seconds, updates_per_s, knn_preservation, knn_accuracy, spearman, output_hash (and
+graph, init, init_seconds, positive/negative samples, cluster_spread).
 
 Options:
   --loss umap|neg|nce|infonce   loss (default umap: umap-learn's algorithm)
@@ -51,9 +53,11 @@ Options:
   --lr A                        initial learning rate (default 1)
   --m M                         negative samples per positive sample (default 5)
   --seed S                      seed (default 42)
-  --init fixture|random         initial layout (default fixture: init.f32)
-  --graph fixture|knn           DATA_DIR's graph_* files (default), or build umap-learn's graph
-                                from knn_idx.u32 / knn_dist.f32 with this crate
+  --init spectral|fixture|random   initial layout (default spectral: umap-learn's spectral
+                                init computed by this crate, per component if the graph is
+                                disconnected; fixture: DATA_DIR's init.f32; random: uniform)
+  --graph knn|fixture           build umap-learn's graph from knn_idx.u32 / knn_dist.f32 with
+                                this crate (default), or read DATA_DIR's graph_* files
   --save-graph DIR              write the graph used in the fixture's CSR format
   --sampler umap|batch|descent  umap-learn's per-sample schedule (default), contrastive-ne's
                                 mini-batches (every edge once per epoch, summed, clipped), or
@@ -102,7 +106,7 @@ fn parse() -> Result<Option<Args>, String> {
         lr: 1.0,
         m: 5.0,
         seed: 42,
-        init: "fixture".into(),
+        init: "spectral".into(),
         out: PathBuf::from("."),
         quiet: false,
         sampler: "umap".into(),
@@ -110,7 +114,7 @@ fn parse() -> Result<Option<Args>, String> {
         batch_negatives: "batch".into(),
         momentum: 0.0,
         early_epochs: 0,
-        graph: "fixture".into(),
+        graph: "knn".into(),
         save_graph: None,
     };
     let mut it = std::env::args().skip(1);
@@ -171,8 +175,11 @@ fn parse() -> Result<Option<Args>, String> {
             a.batch_negatives
         ));
     }
-    if !["fixture", "random"].contains(&a.init.as_str()) {
-        return Err(format!("--init {}: expected fixture or random", a.init));
+    if !["spectral", "fixture", "random"].contains(&a.init.as_str()) {
+        return Err(format!(
+            "--init {}: expected spectral, fixture or random",
+            a.init
+        ));
     }
     Ok(Some(a))
 }
@@ -310,14 +317,33 @@ fn run(a: Args) -> Result<(), String> {
     let graph = CsrGraph::new(n, &indptr, &indices, &weights)
         .map_err(|e| e.to_string())?
         .with_umap_filter(epochs);
+    let t_init = std::time::Instant::now();
     let mut y = if a.init == "fixture" {
         read_f32(&d.join("init.f32"))?
+    } else if a.init == "spectral" {
+        let mut y = vec![0.0f32; 2 * n];
+        let options = SpectralOptions {
+            eigen: EigenOptions {
+                seed: a.seed,
+                ..EigenOptions::default()
+            },
+            ..SpectralOptions::default()
+        };
+        let report = spectral_layout(&graph, 2, &options, &mut y).map_err(|e| e.to_string())?;
+        if !report.is_spectral() && !a.quiet {
+            eprintln!(
+                "spectral init: {} components, {} laid out spectrally, {} vertices placed at random",
+                report.components, report.spectral_components, report.random_vertices
+            );
+        }
+        y
     } else {
         let mut y = vec![0.0f32; 2 * n];
         neighbor_embed::init::uniform(&mut y, -10.0, 10.0, a.seed).map_err(|e| e.to_string())?;
         neighbor_embed::init::rescale_columns(&mut y, 2, 10.0).map_err(|e| e.to_string())?;
         y
     };
+    let init_seconds = t_init.elapsed().as_secs_f64();
     Layout::new(&y, 2).map_err(|e| e.to_string())?;
     if y.len() != 2 * n {
         return Err(format!("init has {} values, expected {}", y.len(), 2 * n));
@@ -498,7 +524,10 @@ fn run(a: Args) -> Result<(), String> {
             .map_or("null".to_string(), |q| format!("{:.4}", f(q)))
     };
     println!(
-        "{{\"n\":{n},\"nnz\":{},\"epochs\":{},\"loss\":\"{}\",\"z_bar\":{},\"updates\":{},\"positive_samples\":{},\"negative_samples\":{},\"layout_seconds\":{:.3},\"updates_per_s\":{:.0},\"knn_preservation\":{},\"knn_accuracy\":{},\"spearman\":{},\"cluster_spread\":{},\"output_hash\":\"{}\"}}",
+        "{{\"n\":{n},\"graph\":\"{}\",\"init\":\"{}\",\"init_seconds\":{:.3},\"nnz\":{},\"epochs\":{},\"loss\":\"{}\",\"z_bar\":{},\"updates\":{},\"positive_samples\":{},\"negative_samples\":{},\"layout_seconds\":{:.3},\"updates_per_s\":{:.0},\"knn_preservation\":{},\"knn_accuracy\":{},\"spearman\":{},\"cluster_spread\":{},\"output_hash\":\"{}\"}}",
+        a.graph,
+        a.init,
+        init_seconds,
         graph.kept_nnz(),
         report.epochs,
         a.loss,
