@@ -1,4 +1,6 @@
-//! Kernel evaluations per second for each kernel, and the reference losses on a small graph.
+//! Kernel evaluations per second for each kernel and math mode (`umap/f32` is libm,
+//! `umap/f32/fast` the crate's deterministic polynomial `pow`), and the reference losses on a
+//! small graph.
 //!
 //! `cargo bench --bench kernels`. Inputs are fixed (a geometric sweep of d2), so runs are
 //! comparable; report figures with the machine and this command.
@@ -52,6 +54,11 @@ fn bench_kernel<T: neighbor_embed::Real, K: BceKernel<T>>(c: &mut Criterion, nam
 
 fn kernels(c: &mut Criterion) {
     bench_kernel::<f32, _>(c, "umap/f32", &Umap::<f32>::umap_learn_default());
+    bench_kernel::<f32, _>(
+        c,
+        "umap/f32/fast",
+        &Umap::<f32>::umap_learn_default().fast(),
+    );
     bench_kernel::<f64, _>(c, "umap/f64", &Umap::<f64>::umap_learn_default());
     bench_kernel::<f32, _>(c, "cauchy/f32", &Cauchy);
     bench_kernel::<f32, _>(c, "student_t/f32", &StudentT::new(0.5f32).unwrap());

@@ -17,6 +17,7 @@ pub mod batch;
 pub mod descent;
 pub mod error;
 pub mod expected;
+pub mod fast_math;
 pub mod graph;
 pub mod init;
 pub mod kernel;

@@ -69,6 +69,8 @@ pub trait Real:
     fn powf(self, y: Self) -> Self;
     /// Square root (libm; correctly rounded).
     fn sqrt(self) -> Self;
+    /// `self^y` in the fast mode: [`crate::fast_math::pow`] for `f32`, libm for `f64`.
+    fn fast_powf(self, y: Self) -> Self;
 
     /// `2`.
     fn two() -> Self {
@@ -129,6 +131,10 @@ impl Real for f64 {
     fn sqrt(self) -> Self {
         libm::sqrt(self)
     }
+    #[inline]
+    fn fast_powf(self, y: Self) -> Self {
+        libm::pow(self, y)
+    }
 }
 
 impl Real for f32 {
@@ -163,6 +169,10 @@ impl Real for f32 {
     #[inline]
     fn sqrt(self) -> Self {
         libm::sqrtf(self)
+    }
+    #[inline]
+    fn fast_powf(self, y: Self) -> Self {
+        crate::fast_math::pow(self, y)
     }
 }
 

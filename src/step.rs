@@ -130,10 +130,18 @@ pub struct BceStep<T, K> {
     pub clip: Option<T>,
     /// Attraction moves the tail too (umap-learn's `fit`: true; `transform`: false).
     pub move_other: bool,
+    /// The negatives' update order. `false` (umap-learn's): each negative reads the head's
+    /// position as moved by the previous one. `true` ("batched negatives", a mode of this
+    /// crate): every negative's coefficient is computed from the head's position after the
+    /// attraction, independently of the others (so a CPU overlaps them), and the head moves by
+    /// the sum, per coordinate in negative order, of the clipped updates
+    /// `lr · clip(c_k (y_h - y_k))`. Needs `scratch` of `negatives.len()` values.
+    pub batched_negatives: bool,
 }
 
 impl<T: Real, K: BceKernel<T>> BceStep<T, K> {
-    /// umap-learn's settings: `γ = 1`, `ε = 0.001`, clip 4, `move_other`.
+    /// umap-learn's settings: `γ = 1`, `ε = 0.001`, clip 4, `move_other`, negatives in
+    /// sequence.
     pub fn umap_learn(kernel: K) -> Self {
         BceStep {
             kernel,
@@ -141,6 +149,7 @@ impl<T: Real, K: BceKernel<T>> BceStep<T, K> {
             eps: T::of_f64(0.001),
             clip: Some(T::of_f64(4.0)),
             move_other: true,
+            batched_negatives: false,
         }
     }
 }
@@ -158,7 +167,7 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
         sample: Sample<'_>,
         lr: T,
         want_loss: bool,
-        _scratch: &mut [T],
+        scratch: &mut [T],
     ) -> T {
         let Sample {
             head,
@@ -173,6 +182,9 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
         if d2 > T::zero() {
             let c = self.kernel.c_att(d2);
             pair_update(sink, head, tail, c, lr, self.clip, self.move_other);
+        }
+        if self.batched_negatives {
+            return loss + batched_repulsion(self, sink, head, negatives, lr, want_loss, scratch);
         }
         for &k in negatives {
             let k = k as usize;
@@ -190,6 +202,46 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
         }
         loss
     }
+}
+
+/// The batched-negatives repulsion of [`BceStep`]: coefficients from the head's current
+/// position, then the summed clipped updates per coordinate. Returns the repulsive loss when
+/// `want_loss`.
+#[inline]
+fn batched_repulsion<T: Real, K: BceKernel<T>, S: Sink<T>>(
+    step: &BceStep<T, K>,
+    sink: &mut S,
+    head: usize,
+    negatives: &[u32],
+    lr: T,
+    want_loss: bool,
+    scratch: &mut [T],
+) -> T {
+    let mut loss = T::zero();
+    let coeffs = &mut scratch[..negatives.len()];
+    for (c, &k) in coeffs.iter_mut().zip(negatives) {
+        let d2 = sink.sq_dist(head, k as usize);
+        if want_loss && k as usize != head {
+            loss += -step.gamma * step.kernel.ln_1m_value(d2);
+        }
+        *c = if d2 > T::zero() && k as usize != head {
+            step.kernel.c_rep(d2, step.gamma, step.eps)
+        } else {
+            T::zero()
+        };
+    }
+    for d in 0..sink.dim() {
+        let yh = sink.coord(head, d);
+        let mut total = T::zero();
+        for (&c, &k) in coeffs.iter().zip(negatives) {
+            if c != T::zero() {
+                let f = c * (yh - sink.coord(k as usize, d));
+                total += lr * clip(if f.is_nan() { T::zero() } else { f }, step.clip);
+            }
+        }
+        sink.add(head, d, total);
+    }
+    loss
 }
 
 /// Negative sampling with a fixed classifier constant `s = m_L ξ Z̄` (MATH.md §B.5): the

@@ -48,6 +48,10 @@ Options:
                                 (0 = t-SNE end 100n, 1 = UMAP end n^2/5);
                                 InfoNCE: rho = 4^S
   --kernel cauchy|umap          similarity of neg/nce/infonce (default cauchy)
+  --math exact|fast             pow of the UMAP kernel: libm (default) or the crate's fast
+                                deterministic polynomial (fast_math)
+  --negatives sequential|batched   --loss umap: umap-learn's order (default), or all of a
+                                sample's negatives from the same head position (faster)
   --noise-mass M                NEG/NCE noise mass m_L (default m): each negative weighs m_L/m
   --epochs N                    default as umap-learn: 500 (n <= 10000) or 200
   --lr A                        initial learning rate (default 1)
@@ -77,6 +81,8 @@ struct Args {
     z_bar: Option<f64>,
     spectrum: Option<f64>,
     kernel: String,
+    math: String,
+    batched: bool,
     noise_mass: Option<f64>,
     epochs: Option<usize>,
     lr: f64,
@@ -101,6 +107,8 @@ fn parse() -> Result<Option<Args>, String> {
         z_bar: None,
         spectrum: None,
         kernel: "cauchy".into(),
+        math: "exact".into(),
+        batched: false,
         noise_mass: None,
         epochs: None,
         lr: 1.0,
@@ -129,6 +137,18 @@ fn parse() -> Result<Option<Args>, String> {
             "--zbar" => a.z_bar = Some(value(&arg, it.next())?),
             "--spectrum" => a.spectrum = Some(value(&arg, it.next())?),
             "--kernel" => a.kernel = value(&arg, it.next())?,
+            "--math" => a.math = value(&arg, it.next())?,
+            "--negatives" => {
+                a.batched = match value::<String>(&arg, it.next())?.as_str() {
+                    "sequential" => false,
+                    "batched" => true,
+                    other => {
+                        return Err(format!(
+                            "--negatives {other}: expected sequential or batched"
+                        ));
+                    }
+                }
+            }
             "--noise-mass" => a.noise_mass = Some(value(&arg, it.next())?),
             "--epochs" => a.epochs = Some(value(&arg, it.next())?),
             "--lr" => a.lr = value(&arg, it.next())?,
@@ -153,6 +173,9 @@ fn parse() -> Result<Option<Args>, String> {
             "--loss {}: expected umap, neg, nce or infonce",
             a.loss
         ));
+    }
+    if !["exact", "fast"].contains(&a.math.as_str()) {
+        return Err(format!("--math {}: expected exact or fast", a.math));
     }
     if !["cauchy", "umap"].contains(&a.kernel.as_str()) {
         return Err(format!("--kernel {}: expected cauchy or umap", a.kernel));
@@ -455,13 +478,36 @@ fn run(a: Args) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
             (r, t0.elapsed().as_secs_f64())
         }
+        ("umap", _) if a.math == "fast" => {
+            let step = BceStep {
+                clip: step_clip,
+                batched_negatives: a.batched,
+                ..BceStep::umap_learn(umap_kernel.fast())
+            };
+            run_with(&a, &graph, &config, step, step, &mut y)?
+        }
         ("umap", _) => {
             let step = BceStep {
                 clip: step_clip,
+                batched_negatives: a.batched,
                 ..BceStep::umap_learn(umap_kernel)
             };
             run_with(&a, &graph, &config, step, step, &mut y)?
         }
+        (_, "umap") if a.math == "fast" => with_kernel(
+            &a,
+            umap_kernel.fast(),
+            s,
+            s_early,
+            neg_weight,
+            step_clip,
+            batch,
+            n,
+            noise_mass,
+            &graph,
+            &config,
+            &mut y,
+        )?,
         (_, "umap") => with_kernel(
             &a,
             umap_kernel,
@@ -524,13 +570,15 @@ fn run(a: Args) -> Result<(), String> {
             .map_or("null".to_string(), |q| format!("{:.4}", f(q)))
     };
     println!(
-        "{{\"n\":{n},\"graph\":\"{}\",\"init\":\"{}\",\"init_seconds\":{:.3},\"nnz\":{},\"epochs\":{},\"loss\":\"{}\",\"z_bar\":{},\"updates\":{},\"positive_samples\":{},\"negative_samples\":{},\"layout_seconds\":{:.3},\"updates_per_s\":{:.0},\"knn_preservation\":{},\"knn_accuracy\":{},\"spearman\":{},\"cluster_spread\":{},\"output_hash\":\"{}\"}}",
+        "{{\"n\":{n},\"graph\":\"{}\",\"init\":\"{}\",\"init_seconds\":{:.3},\"nnz\":{},\"epochs\":{},\"loss\":\"{}\",\"math\":\"{}\",\"negatives\":\"{}\",\"z_bar\":{},\"updates\":{},\"positive_samples\":{},\"negative_samples\":{},\"layout_seconds\":{:.3},\"updates_per_s\":{:.0},\"knn_preservation\":{},\"knn_accuracy\":{},\"spearman\":{},\"cluster_spread\":{},\"output_hash\":\"{}\"}}",
         a.graph,
         a.init,
         init_seconds,
         graph.kept_nnz(),
         report.epochs,
         a.loss,
+        a.math,
+        if a.batched { "batched" } else { "sequential" },
         if a.loss == "umap" {
             "null".to_string()
         } else {

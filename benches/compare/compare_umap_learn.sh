@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Side by side: umap-learn's optimize_layout_euclidean (serial, and parallel with 2 threads)
+# against this crate's loop in each mode, on the same fixture graph and init.f32, alternating,
+# for several rounds; prints per-round updates/s ratios (this crate / umap-learn serial) and
+# every run's quality.
+#
+#   bash benches/compare/compare_umap_learn.sh [DATA_DIR] [ROUNDS]
+#
+# DATA_DIR defaults to ../shared/data/mnist70k (200 epochs), else the bundled digits (500).
+# Creates a virtual environment in target/compare-venv with umap-learn from PyPI on first use.
+# Updates (positive + negative samples) are this crate's exact count, which equals
+# umap-learn's on the same graph (tests/sampler.rs). Run it on an otherwise idle machine.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+data=${1:-../shared/data/mnist70k}
+[ -d "$data" ] || data=examples/data/digits
+rounds=${2:-3}
+venv=target/compare-venv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet "umap-learn==0.5.12" scipy
+fi
+cargo build --release --quiet --example embed
+modes=("exact sequential" "exact batched" "fast sequential" "fast batched")
+for r in $(seq 1 "$rounds"); do
+  echo "round $r"
+  # n_epochs from the data size, as umap-learn chooses it
+  n=$(( $(stat -c %s "$data/graph_indptr.u32") / 4 - 1 ))
+  epochs=$([ "$n" -le 10000 ] && echo 500 || echo 200)
+  serial=$("$venv/bin/python" benches/compare/umap_learn_layout.py "$data" "$epochs" serial)
+  parallel=$(NUMBA_NUM_THREADS=2 "$venv/bin/python" benches/compare/umap_learn_layout.py "$data" "$epochs" parallel)
+  ours=()
+  for m in "${modes[@]}"; do
+    set -- $m
+    ours+=("$(target/release/examples/embed "$data" --graph fixture --init fixture \
+      --math "$1" --negatives "$2" --epochs "$epochs" --out target/compare-out --quiet | tail -1)")
+  done
+  python3 - "$serial" "$parallel" "${ours[@]}" <<'PY'
+import json, sys
+serial, parallel = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+ours = [json.loads(x) for x in sys.argv[3:]]
+updates = ours[0]["updates"]
+base = updates / serial["seconds"]
+def line(name, rate, pres, acc):
+    print(f"  {name:28s} {rate/1e6:7.1f} M updates/s  {rate/base:5.2f}x  kNNp {pres:.4f}  acc {acc:.4f}")
+line("umap-learn serial", base, serial["knn_preservation"], serial["knn_accuracy"])
+line(f"umap-learn parallel ({parallel['threads']} thr)", updates / parallel["seconds"],
+     parallel["knn_preservation"], parallel["knn_accuracy"])
+for o in ours:
+    line(f"ours {o['math']}/{o['negatives']}", o["updates_per_s"], o["knn_preservation"], o["knn_accuracy"])
+PY
+done

@@ -1,0 +1,197 @@
+//! The SGD loop: umap-learn's schedule on digits in each mode, a kernel-only
+//! "roofline" (the same step arithmetic on in-cache data, no random access), and scaling on
+//! synthetic kNN-like graphs (n = 10⁴, 10⁵, 10⁶) built here from a seed.
+//!
+//! `cargo bench --bench epoch` (add `-- roofline` or `-- scaling` to select). Throughput is in
+//! updates (positive + negative samples) per second. Report figures with the machine and the
+//! command; run when nothing else runs.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use neighbor_embed::graph::CsrGraph;
+use neighbor_embed::kernel::Umap;
+use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+use neighbor_embed::sink::InPlace;
+use neighbor_embed::step::{BceStep, Sample, Step};
+use std::path::Path;
+
+fn read<T>(path: &Path, f: impl Fn([u8; 4]) -> T) -> Vec<T> {
+    std::fs::read(path)
+        .unwrap()
+        .chunks_exact(4)
+        .map(|c| f([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+/// The four step modes: (name, math fast, batched negatives).
+const MODES: [(&str, bool, bool); 4] = [
+    ("exact/sequential", false, false),
+    ("exact/batched", false, true),
+    ("fast/sequential", true, false),
+    ("fast/batched", true, true),
+];
+
+/// Runs the first `count` epochs of an `n_epochs` schedule from `y0`; returns the updates.
+fn run_epochs(
+    g: &CsrGraph<f32>,
+    y0: &[f32],
+    n_epochs: usize,
+    count: usize,
+    fast: bool,
+    batched: bool,
+) -> u64 {
+    let config = UmapConfig {
+        n_epochs,
+        ..UmapConfig::umap_learn(g.n(), 42)
+    };
+    let mut sgd = OwnedUmapSgd::<f32>::new(g, &config).unwrap();
+    let mut y = y0.to_vec();
+    let umap = Umap::<f32>::umap_learn_default();
+    let mut sink = InPlace::new(&mut y, 2, None);
+    if fast {
+        let mut step = BceStep {
+            batched_negatives: batched,
+            ..BceStep::umap_learn(umap.fast())
+        };
+        sgd.run(g, &mut step, &mut sink, count, &mut Silent)
+            .unwrap()
+            .updates()
+    } else {
+        let mut step = BceStep {
+            batched_negatives: batched,
+            ..BceStep::umap_learn(umap)
+        };
+        sgd.run(g, &mut step, &mut sink, count, &mut Silent)
+            .unwrap()
+            .updates()
+    }
+}
+
+fn digits_epochs(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/digits");
+    let indptr = read(&dir.join("graph_indptr.u32"), u32::from_le_bytes);
+    let indices = read(&dir.join("graph_indices.u32"), u32::from_le_bytes);
+    let w = read(&dir.join("graph_weights.f32"), f32::from_le_bytes);
+    let init = read(&dir.join("init.f32"), f32::from_le_bytes);
+    let n = indptr.len() - 1;
+    let g = CsrGraph::new(n, &indptr, &indices, &w)
+        .unwrap()
+        .with_umap_filter(500);
+    // a whole 500-epoch run from init.f32 (33.7 M updates), as umap-learn does it
+    let mut group = c.benchmark_group("epoch/digits_500_epochs");
+    let updates = run_epochs(&g, &init, 500, 500, false, false);
+    group.throughput(Throughput::Elements(updates));
+    group.sample_size(10);
+    for (name, fast, batched) in MODES {
+        group.bench_function(name, |b| {
+            b.iter(|| run_epochs(&g, &init, 500, 500, fast, batched))
+        });
+    }
+    group.finish();
+}
+
+/// The same step arithmetic as a real epoch, on 64 in-cache points visited in order: the
+/// rate the loop would reach without cache misses, dependent random accesses or scheduling.
+fn roofline(c: &mut Criterion) {
+    let n = 64usize;
+    let mut y: Vec<f32> = (0..2 * n).map(|k| ((k * 37) % 101) as f32 * 0.1).collect();
+    let negatives: Vec<u32> = (0..5 * n as u32).map(|k| (k * 13 + 7) % n as u32).collect();
+    let mut scratch = [0.0f32; 8];
+    let umap = Umap::<f32>::umap_learn_default();
+    let mut group = c.benchmark_group("roofline/64_points");
+    group.throughput(Throughput::Elements((n * 6) as u64));
+    for (name, fast, batched) in MODES {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut sink = InPlace::new(&mut y, 2, None);
+                for i in 0..n {
+                    let sample = Sample {
+                        head: i,
+                        tail: (i + 1) % n,
+                        negatives: &negatives[5 * i..5 * i + 5],
+                    };
+                    if fast {
+                        let mut s = BceStep {
+                            batched_negatives: batched,
+                            ..BceStep::umap_learn(umap.fast())
+                        };
+                        s.apply(&mut sink, sample, 0.01, false, &mut scratch);
+                    } else {
+                        let mut s = BceStep {
+                            batched_negatives: batched,
+                            ..BceStep::umap_learn(umap)
+                        };
+                        s.apply(&mut sink, sample, 0.01, false, &mut scratch);
+                    }
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+/// A kNN-like graph: each vertex linked to its 7 ring neighbours on each side plus one random
+/// vertex (seeded), symmetric, weights from a smooth function of the offset; init on a circle
+/// with jitter.
+fn synthetic(n: usize) -> (Vec<u32>, Vec<u32>, Vec<f32>, Vec<f32>) {
+    let mut rows: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in 0..n {
+        for off in 1..=7usize {
+            let j = (i + off) % n;
+            let w = 1.0 / (1.0 + off as f32 * 0.3);
+            rows[i].push((j as u32, w));
+            rows[j].push((i as u32, w));
+        }
+        let j = (next() % n as u64) as usize;
+        if j != i {
+            rows[i].push((j as u32, 0.2));
+            rows[j].push((i as u32, 0.2));
+        }
+    }
+    let (mut indptr, mut indices, mut weights) = (vec![0u32], Vec::new(), Vec::new());
+    for row in rows.iter_mut() {
+        row.sort_by_key(|e| e.0);
+        row.dedup_by_key(|e| e.0);
+        for &(j, w) in row.iter() {
+            indices.push(j);
+            weights.push(w);
+        }
+        indptr.push(indices.len() as u32);
+    }
+    let init = (0..n)
+        .flat_map(|i| {
+            let t = i as f32 / n as f32 * core::f32::consts::TAU;
+            let r = 5.0 + (next() % 1000) as f32 * 1e-3;
+            [5.0 + r * libm::cosf(t), 5.0 + r * libm::sinf(t)]
+        })
+        .collect();
+    (indptr, indices, weights, init)
+}
+
+fn scaling(c: &mut Criterion) {
+    // the first 5 epochs of a 200-epoch schedule (epoch 0 samples nothing), fast + batched;
+    // the id is nnz, the throughput updates/s
+    let mut group = c.benchmark_group("scaling/first_5_epochs_fast_batched");
+    group.sample_size(10);
+    for n in [10_000usize, 100_000, 1_000_000] {
+        let (indptr, indices, w, init) = synthetic(n);
+        let g = CsrGraph::new(n, &indptr, &indices, &w)
+            .unwrap()
+            .with_umap_filter(200);
+        let updates = run_epochs(&g, &init, 200, 5, true, true);
+        group.throughput(Throughput::Elements(updates));
+        group.bench_with_input(BenchmarkId::from_parameter(g.nnz()), &n, |b, _| {
+            b.iter(|| run_epochs(&g, &init, 200, 5, true, true))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, digits_epochs, roofline, scaling);
+criterion_main!(benches);

@@ -1,0 +1,226 @@
+//! Fast, deterministic `f32` `log2`, `exp2` and `pow` from IEEE-754 basic operations only
+//! (`+ − × ÷`, comparisons, integer conversions and bit manipulation; no fused multiply-add,
+//! no tables, no platform math library), so they give the same bits on every target, and a
+//! [`Math`] mode that kernels take as a type parameter (chosen once, not per call).
+//!
+//! Accuracy, measured by `tests/fast_math.rs` against `f64` `libm` (the test asserts `1e-6`
+//! for `pow`):
+//!
+//! | function | inputs checked | maximum relative error |
+//! |---|---|---|
+//! | [`pow`] with UMAP's `b = 0.8950609` | every 3rd `f32` in `[1e-6, 1e4]` | `1.6e-7` |
+//! | [`pow`], 8 other exponents in `[-0.1, 2]` | every 29th `f32` in `[1e-6, 1e4]` | `2.3e-7` |
+//! | [`pow`], `y ∈ [-4, 4]` | every 997th `f32` in `[1e-30, 1e30]` | `2.8e-7` |
+//! | [`exp2`] | every 101st `f32` in `[-126, 127]` | `9.3e-8` |
+//! | [`log2`] | every 101st normal `f32` | `2.2e-7` (absolute where `|log2 x| < 0.1`) |
+//!
+//! `libm::powf` is correctly rounded to about `5e-8` but roughly 3× slower (`PERF-NOTES.md`).
+//!
+//! How: `x = 2^e · m` with `m ∈ [√½, √2)`, `log2 m = (2/ln 2) atanh(s)`, `s = (m-1)/(m+1)`, an
+//! odd polynomial of degree 9 in `s`; `y · log2 x` is formed as `y_hi·e` (exact, `y_hi` = `y`
+//! with 12 significant bits) plus a small remainder, so the integer part is exact and only the
+//! fraction `r ∈ [-1/2, 1/2]` is rounded; `2^r` is a degree-7 polynomial; the exponent is put in
+//! by bit manipulation, in two steps near the ends of the range.
+
+use crate::Real;
+
+/// `2/ln 2` and the next odd Taylor coefficients of `(2/ln 2)·atanh(s)/s` in `s²`: `2/(k ln 2)`.
+const L1: f32 = 2.885_390_081_777_927_f64 as f32;
+const L3: f32 = 0.961_796_693_925_975_6_f64 as f32;
+const L5: f32 = 0.577_078_016_355_585_4_f64 as f32;
+const L7: f32 = 0.412_198_583_111_132_46_f64 as f32;
+const L9: f32 = 0.320_598_897_975_325_2_f64 as f32;
+/// `(ln 2)^k / k!`, `k = 1..7`.
+const E1: f32 = core::f64::consts::LN_2 as f32;
+const E2: f32 = 0.240_226_506_959_100_7_f64 as f32;
+const E3: f32 = 0.055_504_108_664_821_58_f64 as f32;
+const E4: f32 = 0.009_618_129_107_628_477_f64 as f32;
+const E5: f32 = 0.001_333_355_814_642_844_3_f64 as f32;
+const E6: f32 = 0.000_154_035_303_933_816_1_f64 as f32;
+const E7: f32 = 0.000_015_252_733_804_059_84_f64 as f32;
+
+/// `x = 2^e · m`, `m ∈ [√½, √2)`, for finite `x > 0` (subnormals included).
+#[inline(always)]
+fn split(x: f32) -> (i32, f32) {
+    let (x, bias) = if x < f32::MIN_POSITIVE {
+        (x * 16_777_216.0, 24) // 2^24: subnormal → normal
+    } else {
+        (x, 0)
+    };
+    let bits = x.to_bits();
+    let mut e = ((bits >> 23) & 0xff) as i32 - 127 - bias;
+    let mut m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000); // [1, 2)
+    if m > core::f32::consts::SQRT_2 {
+        m *= 0.5;
+        e += 1;
+    }
+    (e, m)
+}
+
+/// `log2 m` for `m ∈ [√½, √2)`.
+#[inline(always)]
+fn log2_reduced(m: f32) -> f32 {
+    let s = (m - 1.0) / (m + 1.0);
+    let s2 = s * s;
+    s * (L1 + s2 * (L3 + s2 * (L5 + s2 * (L7 + s2 * L9))))
+}
+
+/// `2^r` for `r ∈ [-1/2, 1/2]`.
+#[inline(always)]
+fn exp2_reduced(r: f32) -> f32 {
+    1.0 + r * (E1 + r * (E2 + r * (E3 + r * (E4 + r * (E5 + r * (E6 + r * E7))))))
+}
+
+/// `p · 2^n` for `p ∈ [0.7, 1.5]`, by bit manipulation (two steps near the ends of the range;
+/// `0` below the subnormals, `∞` above `f32::MAX`).
+#[inline(always)]
+fn scale(p: f32, n: i32) -> f32 {
+    if n > 128 {
+        return f32::INFINITY;
+    }
+    if n < -152 {
+        return 0.0;
+    }
+    if (-126..=127).contains(&n) {
+        p * f32::from_bits(((n + 127) as u32) << 23)
+    } else if n > 0 {
+        p * f32::from_bits((127u32 + 127) << 23) * f32::from_bits(((n - 127 + 127) as u32) << 23)
+    } else {
+        // 2^-126 · 2^(n+126): n + 126 ∈ [-26, -1]
+        p * f32::from_bits(1u32 << 23) * f32::from_bits(((n + 126 + 127) as u32) << 23)
+    }
+}
+
+/// Round to nearest integer (ties away from zero) of a finite `|x| < 2^30`.
+#[inline(always)]
+fn round(x: f32) -> i32 {
+    if x >= 0.0 {
+        (x + 0.5) as i32
+    } else {
+        (x - 0.5) as i32
+    }
+}
+
+/// `log2 x` (`-∞` at 0, NaN below 0 or for NaN, `∞` at `∞`).
+///
+/// ```
+/// use neighbor_embed::fast_math::log2;
+/// assert_eq!(log2(8.0), 3.0);
+/// assert!((log2(10.0) - 3.321_928).abs() < 1e-6);
+/// ```
+#[inline]
+pub fn log2(x: f32) -> f32 {
+    if x.is_nan() || x < 0.0 {
+        return f32::NAN;
+    }
+    if x == 0.0 {
+        return f32::NEG_INFINITY;
+    }
+    if x == f32::INFINITY {
+        return x;
+    }
+    let (e, m) = split(x);
+    e as f32 + log2_reduced(m)
+}
+
+/// `2^x` (`0` below about `-150`, `∞` above 128, NaN for NaN).
+///
+/// ```
+/// use neighbor_embed::fast_math::exp2;
+/// assert_eq!(exp2(10.0), 1024.0);
+/// assert!((exp2(0.5) - core::f32::consts::SQRT_2).abs() < 3e-7);
+/// ```
+#[inline]
+pub fn exp2(x: f32) -> f32 {
+    if x.is_nan() {
+        return x;
+    }
+    if x > 129.0 {
+        return f32::INFINITY;
+    }
+    if x < -160.0 {
+        return 0.0;
+    }
+    let n = round(x);
+    scale(exp2_reduced(x - n as f32), n)
+}
+
+/// `x^y` for `x ≥ 0` (NaN for `x < 0` or NaN input; `x^0 = 1`; `0^y` is `0` for `y > 0` and
+/// `∞` for `y < 0`; `∞^y` likewise), in IEEE basic operations only: the same bits on every
+/// target, maximum relative error below `3e-7` (see the [module](self) table).
+///
+/// ```
+/// use neighbor_embed::fast_math::pow;
+/// let (x, b) = (2.5f32, 0.8950609f32);
+/// let exact = (x as f64).powf(b as f64);
+/// assert!(((pow(x, b) as f64 - exact) / exact).abs() < 1e-6);
+/// assert_eq!(pow(4.0, 0.5), 2.0);
+/// ```
+#[inline(always)]
+pub fn pow(x: f32, y: f32) -> f32 {
+    if y == 0.0 {
+        return 1.0;
+    }
+    if x.is_nan() || y.is_nan() || x < 0.0 {
+        return f32::NAN;
+    }
+    if x == 0.0 || x == f32::INFINITY {
+        let big = (x == 0.0) == (y < 0.0);
+        return if big { f32::INFINITY } else { 0.0 };
+    }
+    let (e, m) = split(x);
+    // y = y_hi + y_lo with y_hi carrying 12 significant bits, so y_hi·e (|e| ≤ 149) is exact
+    let y_hi = f32::from_bits(y.to_bits() & 0xffff_f000);
+    let y_lo = y - y_hi;
+    let a = y_hi * e as f32;
+    if !a.is_finite() || a.abs() > 1.0e6 {
+        return if a > 0.0 { f32::INFINITY } else { 0.0 };
+    }
+    let n_a = round(a);
+    // both exact: a has at most 24 significant bits and |a - n_a| ≤ 1/2
+    let r = (a - n_a as f32) + (y_lo * e as f32 + y * log2_reduced(m));
+    if r.is_nan() || r.abs() > 1.0e6 {
+        // only for huge |y| with x near 1
+        return if r > 0.0 { f32::INFINITY } else { 0.0 };
+    }
+    let n_r = round(r);
+    scale(exp2_reduced(r - n_r as f32), n_a + n_r)
+}
+
+/// How a kernel computes `pow`: the mode is a type parameter of the kernel (e.g.
+/// [`crate::kernel::Umap`]), chosen once when the kernel is built.
+///
+/// ```
+/// use neighbor_embed::fast_math::{Exact, Fast, Math};
+/// assert_eq!(Exact::pow(2.0f32, 3.0), 8.0);
+/// assert_eq!(Fast::pow(2.0f32, 3.0), 8.0);
+/// ```
+pub trait Math:
+    Copy + Clone + Default + core::fmt::Debug + PartialEq + Send + Sync + 'static
+{
+    /// `x^y` for `x ≥ 0`.
+    fn pow<T: Real>(x: T, y: T) -> T;
+}
+
+/// `libm` (`powf`/`pow`): correctly rounded to within an ulp, the reference mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Exact;
+
+/// This module's [`pow`] for `f32` (maximum relative error below `1e-6`, about 3× faster than
+/// `libm::powf`); `f64` stays on `libm`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Fast;
+
+impl Math for Exact {
+    #[inline(always)]
+    fn pow<T: Real>(x: T, y: T) -> T {
+        x.powf(y)
+    }
+}
+
+impl Math for Fast {
+    #[inline(always)]
+    fn pow<T: Real>(x: T, y: T) -> T {
+        x.fast_powf(y)
+    }
+}
