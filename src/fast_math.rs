@@ -158,6 +158,35 @@ pub fn exp2(x: f32) -> f32 {
 /// ```
 #[inline(always)]
 pub fn pow(x: f32, y: f32) -> f32 {
+    let bits = x.to_bits();
+    // the common case, without branches: x a positive normal number, |y| ≤ 64 (NaN y fails)
+    if bits.wrapping_sub(0x0080_0000) < 0x7f00_0000 && y.abs() <= 64.0 {
+        // x = 2^e · m with m ∈ [√½, √2): shift the bits so that the exponent field carries
+        // the rounding (0x3f35_04f3 is √½)
+        let ix = bits.wrapping_add(0x3f80_0000 - 0x3f35_04f3);
+        let e = ((ix >> 23) as i32 - 127) as f32;
+        let m = f32::from_bits((ix & 0x007f_ffff) + 0x3f35_04f3);
+        let y_hi = f32::from_bits(y.to_bits() & 0xffff_f000);
+        let y_lo = y - y_hi;
+        let a = y_hi * e; // exact: 12 + 8 significant bits
+        let n_a = round_small(a);
+        let r = (a - n_a) + (y_lo * e + y * log2_reduced(m));
+        let n_r = round_small(r);
+        return scale(exp2_reduced(r - n_r), n_a as i32 + n_r as i32);
+    }
+    pow_general(x, y)
+}
+
+/// Round to nearest (ties to even) of `|x| ≤ 2^22`, by adding and removing `1.5·2^23`.
+#[inline(always)]
+fn round_small(x: f32) -> f32 {
+    const MAGIC: f32 = 12_582_912.0;
+    (x + MAGIC) - MAGIC
+}
+
+/// [`pow`] outside its fast path: special values, subnormal `x`, `|y| > 64`.
+#[cold]
+fn pow_general(x: f32, y: f32) -> f32 {
     if y == 0.0 {
         return 1.0;
     }

@@ -170,7 +170,7 @@ impl Real for f32 {
     fn sqrt(self) -> Self {
         libm::sqrtf(self)
     }
-    #[inline]
+    #[inline(always)]
     fn fast_powf(self, y: Self) -> Self {
         crate::fast_math::pow(self, y)
     }

@@ -175,4 +175,35 @@ impl<T: Real, M: Math> BceKernel<T> for Umap<T, M> {
     fn d2_h(&self, d2: T) -> T {
         self.b / (T::one() + self.t(nonneg(d2)).0)
     }
+    /// umap-learn's `-2ab d2^(b-1)/(1 + a d2^b)` with one division (`d2^(b-1) = d2^b/d2`).
+    #[inline]
+    fn c_att(&self, d2: T) -> T {
+        let d2 = nonneg(d2);
+        if d2 == T::zero() {
+            // g is -∞ (b < 1) or 0 (b > 1): no force; -2a for b = 1
+            return if self.b == T::one() {
+                -(T::two() * self.a)
+            } else {
+                T::zero()
+            };
+        }
+        let (t, p) = self.t(d2);
+        let den = d2 * (T::one() + t);
+        if den.is_finite() {
+            -(T::two() * self.a * self.b) * p / den
+        } else {
+            // t or the product overflowed: the limit -2b/d2
+            -(T::two() * self.b) / d2
+        }
+    }
+    /// umap-learn's `2γb/((ε + d2)(1 + a d2^b))` with one division.
+    #[inline]
+    fn c_rep(&self, d2: T, gamma: T, eps: T) -> T {
+        let d2 = nonneg(d2);
+        let num = T::two() * gamma * self.b;
+        if num == T::zero() {
+            return T::zero();
+        }
+        num / ((eps + d2) * (T::one() + self.t(d2).0))
+    }
 }
