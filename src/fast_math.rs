@@ -177,6 +177,60 @@ pub fn pow(x: f32, y: f32) -> f32 {
     pow_general(x, y)
 }
 
+/// Lanes of [`pow_lanes`] and of the kernels' lane functions (e.g.
+/// [`crate::kernel::BceKernel::c_rep_lanes`]).
+pub const LANES: usize = 8;
+
+/// [`pow`] of eight values with a common exponent, **bit-identical** to eight calls of
+/// [`pow`]: the same operations per lane, written without branches so that the compiler turns
+/// them into SIMD instructions (SSE2 on any x86_64, AVX2 with `-C target-cpu`, `simd128` on
+/// WASM, NEON on aarch64). Lanes outside the fast path (`x` not a positive normal number,
+/// `|y| > 64`, or a result outside the normal range) are recomputed by the scalar code.
+///
+/// ```
+/// use neighbor_embed::fast_math::{pow, pow_lanes};
+/// let x = [0.0f32, 1e-40, 0.5, 1.0, 2.0, 3.5, 1e20, f32::INFINITY];
+/// let got = pow_lanes(&x, 0.8950609);
+/// for (g, &x) in got.iter().zip(&x) {
+///     assert_eq!(g.to_bits(), pow(x, 0.8950609).to_bits());
+/// }
+/// ```
+#[inline(always)]
+pub fn pow_lanes(x: &[f32; LANES], y: f32) -> [f32; LANES] {
+    let y_hi = f32::from_bits(y.to_bits() & 0xffff_f000);
+    let y_lo = y - y_hi;
+    let mut out = [0.0f32; LANES];
+    let mut exps = [0i32; LANES];
+    for l in 0..LANES {
+        let bits = x[l].to_bits();
+        let ix = bits.wrapping_add(0x3f80_0000 - 0x3f35_04f3);
+        let e = ((ix >> 23) as i32 - 127) as f32;
+        let m = f32::from_bits((ix & 0x007f_ffff) + 0x3f35_04f3);
+        let a = y_hi * e;
+        let n_a = round_small(a);
+        let r = (a - n_a) + (y_lo * e + y * log2_reduced(m));
+        let n_r = round_small(r);
+        out[l] = exp2_reduced(r - n_r);
+        exps[l] = n_a as i32 + n_r as i32;
+    }
+    let mut fast = [false; LANES];
+    for l in 0..LANES {
+        let n = exps[l];
+        // the scale factor 2^n built for every lane (clamped so the bits stay valid)
+        let nc = n.clamp(-126, 127);
+        out[l] *= f32::from_bits(((nc + 127) as u32) << 23);
+        fast[l] = x[l].to_bits().wrapping_sub(0x0080_0000) < 0x7f00_0000
+            && y.abs() <= 64.0
+            && (-126..=127).contains(&n);
+    }
+    for l in 0..LANES {
+        if !fast[l] {
+            out[l] = pow(x[l], y);
+        }
+    }
+    out
+}
+
 /// Round to nearest (ties to even) of `|x| ≤ 2^22`, by adding and removing `1.5·2^23`.
 #[inline(always)]
 fn round_small(x: f32) -> f32 {
@@ -229,6 +283,11 @@ pub trait Math:
 {
     /// `x^y` for `x ≥ 0`.
     fn pow<T: Real>(x: T, y: T) -> T;
+    /// [`Math::pow`] of [`LANES`] values, bit-identical to calling it on each.
+    #[inline(always)]
+    fn pow_lanes<T: Real>(x: &[T; LANES], y: T) -> [T; LANES] {
+        x.map(|v| Self::pow(v, y))
+    }
 }
 
 /// `libm` (`powf`/`pow`): correctly rounded to within an ulp, the reference mode.
@@ -251,5 +310,9 @@ impl Math for Fast {
     #[inline(always)]
     fn pow<T: Real>(x: T, y: T) -> T {
         x.fast_powf(y)
+    }
+    #[inline(always)]
+    fn pow_lanes<T: Real>(x: &[T; LANES], y: T) -> [T; LANES] {
+        T::fast_pow_lanes(x, y)
     }
 }

@@ -71,6 +71,14 @@ pub trait Real:
     fn sqrt(self) -> Self;
     /// `self^y` in the fast mode: [`crate::fast_math::pow`] for `f32`, libm for `f64`.
     fn fast_powf(self, y: Self) -> Self;
+    /// [`Real::fast_powf`] of [`crate::fast_math::LANES`] values, bit-identical to calling it
+    /// on each ([`crate::fast_math::pow_lanes`] for `f32`).
+    fn fast_pow_lanes(
+        x: &[Self; crate::fast_math::LANES],
+        y: Self,
+    ) -> [Self; crate::fast_math::LANES] {
+        x.map(|v| v.fast_powf(y))
+    }
 
     /// `2`.
     fn two() -> Self {
@@ -173,6 +181,13 @@ impl Real for f32 {
     #[inline(always)]
     fn fast_powf(self, y: Self) -> Self {
         crate::fast_math::pow(self, y)
+    }
+    #[inline(always)]
+    fn fast_pow_lanes(
+        x: &[Self; crate::fast_math::LANES],
+        y: Self,
+    ) -> [Self; crate::fast_math::LANES] {
+        crate::fast_math::pow_lanes(x, y)
     }
 }
 

@@ -18,6 +18,7 @@
 
 use crate::Real;
 use crate::error::{Error, check_param};
+use crate::fast_math::LANES;
 use crate::kernel::{BceKernel, Kernel};
 use crate::sink::Sink;
 
@@ -219,23 +220,61 @@ fn batched_repulsion<T: Real, K: BceKernel<T>, S: Sink<T>>(
 ) -> T {
     let mut loss = T::zero();
     let coeffs = &mut scratch[..negatives.len()];
-    for (c, &k) in coeffs.iter_mut().zip(negatives) {
-        let d2 = sink.sq_dist(head, k as usize);
-        if want_loss && k as usize != head {
-            loss += -step.gamma * step.kernel.ln_1m_value(d2);
+    let dim = sink.dim();
+    let pos = sink.positions();
+    let yh = &pos[head * dim..(head + 1) * dim];
+    // pass 1: every coefficient from the same head position (independent of each other);
+    // under `simd` eight at a time through the kernel's lane function (bit-identical)
+    let sq_dist = |k: usize| {
+        let yk = &pos[k * dim..(k + 1) * dim];
+        let mut d2 = T::zero();
+        for (a, b) in yh.iter().zip(yk) {
+            let x = *a - *b;
+            d2 += x * x;
         }
-        *c = if d2 > T::zero() && k as usize != head {
-            step.kernel.c_rep(d2, step.gamma, step.eps)
-        } else {
-            T::zero()
-        };
+        d2
+    };
+    if cfg!(feature = "simd") {
+        for (chunk, out) in negatives.chunks(LANES).zip(coeffs.chunks_mut(LANES)) {
+            let mut d2 = [T::one(); LANES];
+            for (v, &k) in d2.iter_mut().zip(chunk) {
+                *v = sq_dist(k as usize);
+            }
+            let c = step.kernel.c_rep_lanes(&d2, step.gamma, step.eps);
+            for (l, (o, &k)) in out.iter_mut().zip(chunk).enumerate() {
+                let k = k as usize;
+                if want_loss && k != head {
+                    loss += -step.gamma * step.kernel.ln_1m_value(d2[l]);
+                }
+                *o = if d2[l] > T::zero() && k != head {
+                    c[l]
+                } else {
+                    T::zero()
+                };
+            }
+        }
+    } else {
+        for (c, &k) in coeffs.iter_mut().zip(negatives) {
+            let k = k as usize;
+            let d2 = sq_dist(k);
+            if want_loss && k != head {
+                loss += -step.gamma * step.kernel.ln_1m_value(d2);
+            }
+            *c = if d2 > T::zero() && k != head {
+                step.kernel.c_rep(d2, step.gamma, step.eps)
+            } else {
+                T::zero()
+            };
+        }
     }
-    for d in 0..sink.dim() {
-        let yh = sink.coord(head, d);
+    // pass 2: the clipped updates, summed per coordinate in negative order
+    for d in 0..dim {
+        let pos = sink.positions();
+        let yhd = pos[head * dim + d];
         let mut total = T::zero();
         for (&c, &k) in coeffs.iter().zip(negatives) {
             if c != T::zero() {
-                let f = c * (yh - sink.coord(k as usize, d));
+                let f = c * (yhd - pos[k as usize * dim + d]);
                 total += lr * clip(if f.is_nan() { T::zero() } else { f }, step.clip);
             }
         }

@@ -161,3 +161,102 @@ fn fast_batched_keeps_umap_learns_quality_on_mnist70k() {
     };
     assert_close(&run(&f, 200, true, true), 0.128, 0.975, "fast + batched");
 }
+
+/// Edge values for the lane tests: 0, subnormals, tiny, ordinary, huge, ∞.
+fn edge_values() -> Vec<f32> {
+    let mut v = vec![
+        0.0,
+        f32::from_bits(1),
+        f32::from_bits(0x0007_ffff),
+        f32::MIN_POSITIVE,
+        1e-30,
+        1e-6,
+        0.5,
+        1.0,
+        2.0,
+        1e4,
+        1e30,
+        f32::MAX,
+        f32::INFINITY,
+    ];
+    // and a seeded log-uniform spread
+    let mut s = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..4000 {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        let u = (s >> 11) as f64 / (1u64 << 53) as f64;
+        v.push((10f64).powf(-38.0 + 76.0 * u) as f32);
+    }
+    v
+}
+
+/// The lane functions give exactly the scalar bits (the `simd` path's oracle), for both math
+/// modes, on edge values and random ones, in every lane position.
+#[test]
+fn lane_functions_equal_scalar_bit_for_bit() {
+    use neighbor_embed::fast_math::{LANES, pow, pow_lanes};
+    let values = edge_values();
+    let exact = Umap::<f32>::umap_learn_default();
+    let fast = exact.fast();
+    let b1 = Umap::new(1.5f32, 1.0).unwrap();
+    for shift in 0..LANES {
+        for chunk in values[shift..].chunks(LANES) {
+            let mut x = [1.0f32; LANES];
+            x[..chunk.len()].copy_from_slice(chunk);
+            for y in [0.895_060_9f32, 0.5, 1.0, 2.0, -0.3, 70.0, 0.0] {
+                let lanes = pow_lanes(&x, y);
+                for l in 0..LANES {
+                    assert_eq!(
+                        lanes[l].to_bits(),
+                        pow(x[l], y).to_bits(),
+                        "pow({}, {y})",
+                        x[l]
+                    );
+                }
+            }
+            for (gamma, eps) in [(1.0f32, 0.001f32), (1.0, 0.0), (0.0, 0.001)] {
+                let (le, lf, l1) = (
+                    exact.c_rep_lanes(&x, gamma, eps),
+                    fast.c_rep_lanes(&x, gamma, eps),
+                    b1.c_rep_lanes(&x, gamma, eps),
+                );
+                for l in 0..LANES {
+                    assert_eq!(le[l].to_bits(), exact.c_rep(x[l], gamma, eps).to_bits());
+                    assert_eq!(lf[l].to_bits(), fast.c_rep(x[l], gamma, eps).to_bits());
+                    assert_eq!(l1[l].to_bits(), b1.c_rep(x[l], gamma, eps).to_bits());
+                }
+            }
+        }
+    }
+}
+
+/// The batched step is the same with and without coincident points and repeated negatives
+/// whatever the path: a run's output is finite and deterministic (CI also compares the output
+/// hash of builds with and without `simd`).
+#[test]
+fn batched_step_handles_coincident_points_and_self_draws() {
+    let kernel = Umap::<f32>::umap_learn_default().fast();
+    let mut step = BceStep {
+        batched_negatives: true,
+        ..BceStep::umap_learn(kernel)
+    };
+    // points 0, 2 coincide; negatives include the head itself and repeats; 11 negatives span
+    // two lane chunks
+    let mut y = vec![0.0f32, 0.0, 1.0, 0.0, 0.0, 0.0, 3.0, 4.0];
+    let negatives = [0u32, 2, 2, 3, 1, 0, 3, 3, 2, 1, 3];
+    let mut scratch = [0.0f32; 16];
+    let mut sink = InPlace::new(&mut y, 2, None);
+    step.apply(
+        &mut sink,
+        Sample {
+            head: 0,
+            tail: 1,
+            negatives: &negatives,
+        },
+        1.0,
+        true,
+        &mut scratch,
+    );
+    assert!(y.iter().all(|v| v.is_finite()), "{y:?}");
+}

@@ -33,6 +33,7 @@ pub use student_t::StudentT;
 pub use umap::{UMAP_DEFAULT_A, UMAP_DEFAULT_B, Umap};
 
 use crate::Real;
+use crate::fast_math::LANES;
 
 /// A similarity kernel `w(d2) > 0` of the squared distance.
 ///
@@ -131,6 +132,13 @@ pub trait BceKernel<T: Real>: Kernel<T> {
             return T::zero();
         }
         num / (eps + d2)
+    }
+    /// [`BceKernel::c_rep`] of [`LANES`] squared distances, **bit-identical** to calling it
+    /// on each; kernels override it with code the compiler vectorises (the batched-negatives
+    /// step uses it under the `simd` feature).
+    #[inline(always)]
+    fn c_rep_lanes(&self, d2: &[T; LANES], gamma: T, eps: T) -> [T; LANES] {
+        d2.map(|x| self.c_rep(x, gamma, eps))
     }
 }
 

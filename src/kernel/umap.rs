@@ -1,7 +1,7 @@
 use super::{BceKernel, Kernel, nonneg};
 use crate::Real;
 use crate::error::{Error, check_param};
-use crate::fast_math::{Exact, Fast, Math};
+use crate::fast_math::{Exact, Fast, LANES, Math};
 use core::marker::PhantomData;
 
 /// `a` that umap-learn uses for `spread = 1, min_dist = 0.1` (scipy's fit, MATH.md §A.2).
@@ -205,5 +205,23 @@ impl<T: Real, M: Math> BceKernel<T> for Umap<T, M> {
             return T::zero();
         }
         num / ((eps + d2) * (T::one() + self.t(d2).0))
+    }
+    #[inline(always)]
+    fn c_rep_lanes(&self, d2: &[T; LANES], gamma: T, eps: T) -> [T; LANES] {
+        let num = T::two() * gamma * self.b;
+        if num == T::zero() {
+            return [T::zero(); LANES];
+        }
+        let d2 = d2.map(nonneg);
+        let p = if self.b == T::one() {
+            d2
+        } else {
+            M::pow_lanes(&d2, self.b)
+        };
+        let mut out = [T::zero(); LANES];
+        for l in 0..LANES {
+            out[l] = num / ((eps + d2[l]) * (T::one() + self.a * p[l]));
+        }
+        out
     }
 }
