@@ -519,8 +519,9 @@ where
                 let mut n_neg = 0usize;
                 if m > 0.0 {
                     let eps_neg = eps / m;
-                    let k = libm::floor((now - times[2 * p + 1]) / eps_neg);
-                    n_neg = if k > 0.0 { (k as usize).min(cap) } else { 0 };
+                    // floor of a value ≥ 1 is its truncation; below 1 no negative is due
+                    let k = (now - times[2 * p + 1]) / eps_neg;
+                    n_neg = if k >= 1.0 { (k as usize).min(cap) } else { 0 };
                     times[2 * p + 1] += n_neg as f64 * eps_neg;
                 }
                 for slot in negatives[..n_neg].iter_mut() {
