@@ -169,10 +169,10 @@ pub fn pow(x: f32, y: f32) -> f32 {
         let y_hi = f32::from_bits(y.to_bits() & 0xffff_f000);
         let y_lo = y - y_hi;
         let a = y_hi * e; // exact: 12 + 8 significant bits
-        let n_a = round_small(a);
+        let (n_a, i_a) = round_small_int(a);
         let r = (a - n_a) + (y_lo * e + y * log2_reduced(m));
-        let n_r = round_small(r);
-        return scale(exp2_reduced(r - n_r), n_a as i32 + n_r as i32);
+        let (n_r, i_r) = round_small_int(r);
+        return scale(exp2_reduced(r - n_r), i_a + i_r);
     }
     pow_general(x, y)
 }
@@ -197,45 +197,45 @@ pub const LANES: usize = 8;
 /// ```
 #[inline(always)]
 pub fn pow_lanes(x: &[f32; LANES], y: f32) -> [f32; LANES] {
+    if y.is_nan() || y.abs() > 64.0 {
+        return x.map(|v| pow(v, y));
+    }
     let y_hi = f32::from_bits(y.to_bits() & 0xffff_f000);
     let y_lo = y - y_hi;
     let mut out = [0.0f32; LANES];
-    let mut exps = [0i32; LANES];
+    let mut slow = [0u32; LANES];
     for l in 0..LANES {
         let bits = x[l].to_bits();
         let ix = bits.wrapping_add(0x3f80_0000 - 0x3f35_04f3);
         let e = ((ix >> 23) as i32 - 127) as f32;
         let m = f32::from_bits((ix & 0x007f_ffff) + 0x3f35_04f3);
         let a = y_hi * e;
-        let n_a = round_small(a);
+        let (n_a, i_a) = round_small_int(a);
         let r = (a - n_a) + (y_lo * e + y * log2_reduced(m));
-        let n_r = round_small(r);
-        out[l] = exp2_reduced(r - n_r);
-        exps[l] = n_a as i32 + n_r as i32;
-    }
-    let mut fast = [false; LANES];
-    for l in 0..LANES {
-        let n = exps[l];
-        // the scale factor 2^n built for every lane (clamped so the bits stay valid)
-        let nc = n.clamp(-126, 127);
-        out[l] *= f32::from_bits(((nc + 127) as u32) << 23);
-        fast[l] = x[l].to_bits().wrapping_sub(0x0080_0000) < 0x7f00_0000
-            && y.abs() <= 64.0
-            && (-126..=127).contains(&n);
+        let (n_r, i_r) = round_small_int(r);
+        let n = i_a.wrapping_add(i_r);
+        // 2^n for n in the normal range; other lanes are redone below
+        let in_range = (n.wrapping_add(126) as u32) <= 253;
+        let nc = if in_range { n } else { 0 };
+        out[l] = exp2_reduced(r - n_r) * f32::from_bits(((nc + 127) as u32) << 23);
+        let normal = bits.wrapping_sub(0x0080_0000) < 0x7f00_0000;
+        slow[l] = u32::from(!(normal && in_range));
     }
     for l in 0..LANES {
-        if !fast[l] {
+        if slow[l] != 0 {
             out[l] = pow(x[l], y);
         }
     }
     out
 }
 
-/// Round to nearest (ties to even) of `|x| ≤ 2^22`, by adding and removing `1.5·2^23`.
+/// Round to nearest (ties to even) of `|x| ≤ 2^22` by adding and removing `1.5·2^23`, and
+/// the rounded value as an integer read from the same bits (no float-to-int conversion).
 #[inline(always)]
-fn round_small(x: f32) -> f32 {
+fn round_small_int(x: f32) -> (f32, i32) {
     const MAGIC: f32 = 12_582_912.0;
-    (x + MAGIC) - MAGIC
+    let t = x + MAGIC;
+    (t - MAGIC, (t.to_bits() as i32).wrapping_sub(0x4b40_0000))
 }
 
 /// [`pow`] outside its fast path: special values, subnormal `x`, `|y| > 64`.
