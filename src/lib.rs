@@ -26,6 +26,8 @@ pub mod layout;
 pub mod loss;
 #[cfg(feature = "alloc")]
 pub mod metrics;
+#[cfg(feature = "std")]
+pub mod parallel;
 #[cfg(feature = "alloc")]
 pub mod quadtree;
 mod real;
