@@ -66,6 +66,7 @@
 
 use crate::Real;
 use crate::error::{Error, check_param};
+use crate::fast_math::LANES;
 use crate::graph::CsrGraph;
 use crate::kernel::BceKernel;
 use crate::layout::Layout;
@@ -668,21 +669,40 @@ impl<T: Real> HeadRange<'_, T> {
                     continue;
                 }
                 let eps_neg = eps / m;
-                let k = libm::floor((now - clock[1]) / eps_neg);
-                let n_neg = if k > 0.0 { k as u64 } else { 0 };
+                // floor of a value ≥ 1 is its truncation; below 1 no negative is due
+                let k = (now - clock[1]) / eps_neg;
+                let n_neg = if k >= 1.0 { k as u64 } else { 0 };
                 clock[1] += n_neg as f64 * eps_neg;
                 negative += n_neg;
                 let rng = rng.get_or_insert_with(|| Pcg32::for_stream(epoch_seed, i as u64));
-                for _ in 0..n_neg {
-                    let k = bounded(rng, ctx.n) as usize;
-                    if k == i {
-                        continue;
+                // positions are fixed during the pass, so the coefficients of up to LANES
+                // negatives can be evaluated together (`simd`: the kernel's lane function,
+                // bit-identical); the forces are added in draw order either way
+                let mut left = n_neg;
+                while left > 0 {
+                    let count = (left as usize).min(LANES);
+                    left -= count as u64;
+                    let (mut ks, mut d2s) = ([0usize; LANES], [T::one(); LANES]);
+                    for (k, d2) in ks.iter_mut().zip(d2s.iter_mut()).take(count) {
+                        *k = bounded(rng, ctx.n) as usize;
+                        *d2 = crate::layout::sq_dist(yi, &y[*k * dim..(*k + 1) * dim]);
                     }
-                    let yk = &y[k * dim..(k + 1) * dim];
-                    let d2 = crate::layout::sq_dist(yi, yk);
-                    if d2 > T::zero() {
-                        let c = ctx.kernel.c_rep(d2, ctx.gamma, ctx.eps);
-                        add_force(g, yi, yk, c, ctx.clip, T::one());
+                    let coeffs = if cfg!(feature = "simd") {
+                        ctx.kernel.c_rep_lanes(&d2s, ctx.gamma, ctx.eps)
+                    } else {
+                        [T::zero(); LANES]
+                    };
+                    for l in 0..count {
+                        let k = ks[l];
+                        if k == i || d2s[l].is_nan() || d2s[l] <= T::zero() {
+                            continue;
+                        }
+                        let c = if cfg!(feature = "simd") {
+                            coeffs[l]
+                        } else {
+                            ctx.kernel.c_rep(d2s[l], ctx.gamma, ctx.eps)
+                        };
+                        add_force(g, yi, &y[k * dim..(k + 1) * dim], c, ctx.clip, T::one());
                     }
                 }
             }

@@ -24,6 +24,7 @@ use neighbor_embed::knn::{KnnList, SelfNeighbor};
 use neighbor_embed::layout::Layout;
 use neighbor_embed::loss::spectrum;
 use neighbor_embed::metrics;
+use neighbor_embed::parallel::{ParallelConfig, ParallelUmap};
 use neighbor_embed::sgd::{Control, EpochInfo, OwnedUmapSgd, RunReport, UmapConfig};
 use neighbor_embed::sink::InPlace;
 use neighbor_embed::spectral::{EigenOptions, SpectralOptions, spectral_layout};
@@ -63,10 +64,14 @@ Options:
   --graph knn|fixture           build umap-learn's graph from knn_idx.u32 / knn_dist.f32 with
                                 this crate (default), or read DATA_DIR's graph_* files
   --save-graph DIR              write the graph used in the fixture's CSR format
-  --sampler umap|batch|descent  umap-learn's per-sample schedule (default), contrastive-ne's
-                                mini-batches (every edge once per epoch, summed, clipped), or
+  --sampler umap|batch|descent|parallel
+                                umap-learn's per-sample schedule (default), contrastive-ne's
+                                mini-batches (every edge once per epoch, summed, clipped),
                                 full-gradient descent with Barnes-Hut repulsion (neg only;
-                                --epochs = iterations, default 750; --noise-mass default 5000)
+                                --epochs = iterations, default 750; --noise-mass default 5000),
+                                or the deterministic multi-threaded epochs (umap only; Adam;
+                                the same bits for any --threads)
+  --threads T                   threads of --sampler parallel (default 0: all cores)
   --batch-size B                mini-batch edges (default 32768)
   --batch-negatives uniform|batch   mini-batch negatives from all points or the batch (default)
   --momentum M                  mini-batch SGD momentum (default 0)
@@ -83,6 +88,7 @@ struct Args {
     kernel: String,
     math: String,
     batched: bool,
+    threads: usize,
     noise_mass: Option<f64>,
     epochs: Option<usize>,
     lr: f64,
@@ -109,6 +115,7 @@ fn parse() -> Result<Option<Args>, String> {
         kernel: "cauchy".into(),
         math: "exact".into(),
         batched: false,
+        threads: 0,
         noise_mass: None,
         epochs: None,
         lr: 1.0,
@@ -160,6 +167,7 @@ fn parse() -> Result<Option<Args>, String> {
             "--out" => a.out = PathBuf::from(value::<String>(&arg, it.next())?),
             "--quiet" => a.quiet = true,
             "--sampler" => a.sampler = value(&arg, it.next())?,
+            "--threads" => a.threads = value(&arg, it.next())?,
             "--batch-size" => a.batch_size = value(&arg, it.next())?,
             "--batch-negatives" => a.batch_negatives = value(&arg, it.next())?,
             "--momentum" => a.momentum = value(&arg, it.next())?,
@@ -183,11 +191,14 @@ fn parse() -> Result<Option<Args>, String> {
     if !["fixture", "knn"].contains(&a.graph.as_str()) {
         return Err(format!("--graph {}: expected fixture or knn", a.graph));
     }
-    if !["umap", "batch", "descent"].contains(&a.sampler.as_str()) {
+    if !["umap", "batch", "descent", "parallel"].contains(&a.sampler.as_str()) {
         return Err(format!(
-            "--sampler {}: expected umap, batch or descent",
+            "--sampler {}: expected umap, batch, descent or parallel",
             a.sampler
         ));
+    }
+    if a.sampler == "parallel" && a.loss != "umap" {
+        return Err("--sampler parallel works with --loss umap".into());
     }
     if a.sampler == "descent" && a.loss != "neg" {
         return Err("--sampler descent works with --loss neg".into());
@@ -478,6 +489,28 @@ fn run(a: Args) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
             (r, t0.elapsed().as_secs_f64())
         }
+        _ if a.sampler == "parallel" => {
+            let config = ParallelConfig {
+                n_epochs: epochs,
+                learning_rate: a.lr,
+                negative_rate: a.m,
+                seed: a.seed,
+                threads: a.threads,
+                ..ParallelConfig::new(n, a.seed)
+            };
+            let mut run =
+                ParallelUmap::<f32>::new(&graph, &config, 2).map_err(|e| e.to_string())?;
+            let mut observer = progress(a.quiet);
+            let t0 = Instant::now();
+            let kernel = umap_kernel;
+            let r = if a.math == "fast" {
+                run.run(&graph, &kernel.fast(), &mut y, usize::MAX, &mut observer)
+            } else {
+                run.run(&graph, &kernel, &mut y, usize::MAX, &mut observer)
+            }
+            .map_err(|e| e.to_string())?;
+            (r, t0.elapsed().as_secs_f64())
+        }
         ("umap", _) if a.math == "fast" => {
             let step = BceStep {
                 clip: step_clip,
@@ -570,7 +603,7 @@ fn run(a: Args) -> Result<(), String> {
             .map_or("null".to_string(), |q| format!("{:.4}", f(q)))
     };
     println!(
-        "{{\"n\":{n},\"graph\":\"{}\",\"init\":\"{}\",\"init_seconds\":{:.3},\"nnz\":{},\"epochs\":{},\"loss\":\"{}\",\"math\":\"{}\",\"negatives\":\"{}\",\"z_bar\":{},\"updates\":{},\"positive_samples\":{},\"negative_samples\":{},\"layout_seconds\":{:.3},\"updates_per_s\":{:.0},\"knn_preservation\":{},\"knn_accuracy\":{},\"spearman\":{},\"cluster_spread\":{},\"output_hash\":\"{}\"}}",
+        "{{\"n\":{n},\"graph\":\"{}\",\"init\":\"{}\",\"init_seconds\":{:.3},\"nnz\":{},\"epochs\":{},\"loss\":\"{}\",\"math\":\"{}\",\"negatives\":\"{}\",\"sampler\":\"{}\",\"threads\":{},\"z_bar\":{},\"updates\":{},\"positive_samples\":{},\"negative_samples\":{},\"layout_seconds\":{:.3},\"updates_per_s\":{:.0},\"knn_preservation\":{},\"knn_accuracy\":{},\"spearman\":{},\"cluster_spread\":{},\"output_hash\":\"{}\"}}",
         a.graph,
         a.init,
         init_seconds,
@@ -579,6 +612,8 @@ fn run(a: Args) -> Result<(), String> {
         a.loss,
         a.math,
         if a.batched { "batched" } else { "sequential" },
+        a.sampler,
+        a.threads,
         if a.loss == "umap" {
             "null".to_string()
         } else {
