@@ -20,8 +20,10 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "umap-learn==0.5.12" scipy
 fi
-cargo build --release --quiet --example embed
-modes=("exact sequential" "exact batched" "fast sequential" "fast batched")
+cargo build --release --quiet --features simd --example embed
+# sampler math negatives threads
+modes=("umap exact sequential 1" "umap fast batched 1" "parallel exact sequential 1"
+  "parallel fast sequential 1" "parallel fast sequential 2")
 for r in $(seq 1 "$rounds"); do
   echo "round $r"
   # n_epochs from the data size, as umap-learn chooses it
@@ -33,7 +35,8 @@ for r in $(seq 1 "$rounds"); do
   for m in "${modes[@]}"; do
     set -- $m
     ours+=("$(target/release/examples/embed "$data" --graph fixture --init fixture \
-      --math "$1" --negatives "$2" --epochs "$epochs" --out target/compare-out --quiet | tail -1)")
+      --sampler "$1" --math "$2" --negatives "$3" --threads "$4" --epochs "$epochs" \
+      --out target/compare-out --quiet | tail -1)")
   done
   python3 - "$serial" "$parallel" "${ours[@]}" <<'PY'
 import json, sys
@@ -47,6 +50,8 @@ line("umap-learn serial", base, serial["knn_preservation"], serial["knn_accuracy
 line(f"umap-learn parallel ({parallel['threads']} thr)", updates / parallel["seconds"],
      parallel["knn_preservation"], parallel["knn_accuracy"])
 for o in ours:
-    line(f"ours {o['math']}/{o['negatives']}", o["updates_per_s"], o["knn_preservation"], o["knn_accuracy"])
+    name = (f"ours {o['math']}/{o['negatives']}" if o["sampler"] == "umap"
+            else f"ours parallel {o['math']} {o['threads']} thr")
+    line(name, o["updates_per_s"], o["knn_preservation"], o["knn_accuracy"])
 PY
 done
