@@ -1,0 +1,179 @@
+//! Same bits everywhere: golden output hashes of fixed runs.
+//!
+//! Each case is a fixed graph, initial layout, seed, epoch count and step; its output is hashed
+//! with FNV-1a (64 bit) over the little-endian bytes of the final `f32` layout, as `embed`'s
+//! `output_hash`. The expected hashes are constants: this test checks them natively (CI runs it
+//! with and without `simd`), on `wasm32-wasip1` under node's WASI (`.ci/everywhere.sh`), and the
+//! same constants are checked through the `wasm32-unknown-unknown` shim (`examples/wasm`, node
+//! and the browser demo) and on an emulated Cortex-M4F (`examples/firmware`, qemu).
+//!
+//! - **digits** (the bundled `examples/data/digits`): umap-learn's graph `graph_*`, filtered as
+//!   umap-learn does for 500 epochs; `init.f32`; seed 42; 500 epochs; `UmapConfig::umap_learn`
+//!   (learning rate 1 decayed, 5 negatives); `BceStep::umap_learn` with the kernel in the fast
+//!   math mode and batched negatives (the crate's fastest deterministic mode) —
+//!   [`DIGITS_FAST_BATCHED`]; and umap-learn's exact algorithm (libm `powf`, negatives in
+//!   sequence) — [`DIGITS_EXACT_SEQUENTIAL`]. `cargo run --release --example embed -- --graph
+//!   fixture --init fixture --math fast --negatives batched` prints the first.
+//! - **firmware** (`examples/firmware/src/case.rs`, shared with the firmware): 300 points on 5
+//!   rings generated from seed 42, a seeded uniform layout, 200 epochs, fast + batched, run
+//!   through `BorrowedUmapSgd::with_buffers` (no heap) — [`FIRMWARE`].
+
+#[path = "../examples/firmware/src/case.rs"]
+#[allow(dead_code)]
+mod case;
+
+use neighbor_embed::graph::CsrGraph;
+use neighbor_embed::kernel::Umap;
+use neighbor_embed::sgd::{Control, EpochInfo, OwnedUmapSgd, Silent, UmapConfig};
+use neighbor_embed::sink::InPlace;
+use neighbor_embed::step::{BceStep, Step};
+
+/// digits, 500 epochs, fast math, batched negatives.
+const DIGITS_FAST_BATCHED: u64 = 0x7070_2d95_c226_d11b;
+/// digits, 500 epochs, exact math (libm), negatives in sequence (umap-learn's algorithm).
+const DIGITS_EXACT_SEQUENTIAL: u64 = 0xd2f5_7155_9c47_eaee;
+/// The firmware case (300 points, 200 epochs, fast math, batched negatives).
+const FIRMWARE: u64 = 0xe7ac_5523_0221_8b41;
+
+fn u32s(b: &[u8]) -> Vec<u32> {
+    b.chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect()
+}
+
+fn f32s(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect()
+}
+
+struct Digits {
+    indptr: Vec<u32>,
+    indices: Vec<u32>,
+    weights: Vec<f32>,
+    init: Vec<f32>,
+}
+
+// Embedded, so the test needs no file system (wasm32-wasip1 runs it without preopened dirs).
+fn digits() -> Digits {
+    Digits {
+        indptr: u32s(include_bytes!("../examples/data/digits/graph_indptr.u32")),
+        indices: u32s(include_bytes!("../examples/data/digits/graph_indices.u32")),
+        weights: f32s(include_bytes!("../examples/data/digits/graph_weights.f32")),
+        init: f32s(include_bytes!("../examples/data/digits/init.f32")),
+    }
+}
+
+const EPOCHS: usize = 500;
+
+/// Runs the digits case in calls of `chunk` epochs (the state is resumable: any chunking gives
+/// the same bits); returns the hash and the update count.
+fn run_digits<S: Step<f32>>(mut step: S, chunk: usize) -> (u64, u64) {
+    let d = digits();
+    let n = d.indptr.len() - 1;
+    let graph = CsrGraph::new(n, &d.indptr, &d.indices, &d.weights)
+        .unwrap()
+        .with_umap_filter(EPOCHS);
+    let config = UmapConfig {
+        n_epochs: EPOCHS,
+        ..UmapConfig::umap_learn(n, 42)
+    };
+    let mut y = d.init;
+    let mut sgd = OwnedUmapSgd::<f32>::new(&graph, &config).unwrap();
+    let mut updates = 0;
+    while !sgd.finished() {
+        let mut sink = InPlace::new(&mut y, 2, None);
+        let r = sgd
+            .run(&graph, &mut step, &mut sink, chunk, &mut Silent)
+            .unwrap();
+        updates += r.updates();
+    }
+    (case::fnv1a(&y), updates)
+}
+
+fn fast_batched() -> BceStep<f32, Umap<f32, neighbor_embed::fast_math::Fast>> {
+    BceStep {
+        batched_negatives: true,
+        ..BceStep::umap_learn(Umap::umap_learn_default().fast())
+    }
+}
+
+#[test]
+fn digits_fast_batched() {
+    let (hash, updates) = run_digits(fast_batched(), usize::MAX);
+    assert_eq!(
+        updates,
+        5_619_382 + 28_072_222,
+        "umap-learn's sample counts"
+    );
+    assert_eq!(hash, DIGITS_FAST_BATCHED, "got {hash:016x}");
+}
+
+#[test]
+fn digits_fast_batched_epoch_by_epoch() {
+    // what the browser demo does: one call per animation frame
+    let (hash, _) = run_digits(fast_batched(), 7);
+    assert_eq!(hash, DIGITS_FAST_BATCHED, "got {hash:016x}");
+}
+
+#[test]
+fn digits_exact_sequential() {
+    let step = BceStep::umap_learn(Umap::<f32>::umap_learn_default());
+    let (hash, _) = run_digits(step, usize::MAX);
+    assert_eq!(hash, DIGITS_EXACT_SEQUENTIAL, "got {hash:016x}");
+}
+
+#[test]
+fn observer_sees_every_epoch() {
+    // the positions the observer is shown are the ones hashed at the end
+    let d = digits();
+    let n = d.indptr.len() - 1;
+    let graph = CsrGraph::new(n, &d.indptr, &d.indices, &d.weights)
+        .unwrap()
+        .with_umap_filter(EPOCHS);
+    let config = UmapConfig {
+        n_epochs: 20,
+        ..UmapConfig::umap_learn(n, 42)
+    };
+    let mut y = d.init;
+    let mut sgd = OwnedUmapSgd::<f32>::new(&graph, &config).unwrap();
+    let (mut seen, mut last) = (0, 0);
+    let mut observer = |info: &EpochInfo<f32>, pos: &[f32]| {
+        seen += 1;
+        last = case::fnv1a(pos);
+        assert!(info.epoch < 20);
+        Control::Continue
+    };
+    sgd.run(
+        &graph,
+        &mut fast_batched(),
+        &mut InPlace::new(&mut y, 2, None),
+        usize::MAX,
+        &mut observer,
+    )
+    .unwrap();
+    assert_eq!(seen, 20);
+    assert_eq!(last, case::fnv1a(&y));
+}
+
+#[test]
+fn firmware_case() {
+    let mut b = Box::new(case::Buffers::ZERO);
+    let mut rngs: Box<[neighbor_embed::rng::Pcg32; case::N]> =
+        Box::new(core::array::from_fn(|_| {
+            neighbor_embed::rng::Pcg32::new(0, 0)
+        }));
+    let hash = case::run(&mut b, &mut rngs).unwrap();
+    assert_eq!(hash, FIRMWARE, "got {hash:016x}");
+}
+
+#[test]
+fn firmware_case_graph_is_valid() {
+    let mut b = Box::new(case::Buffers::ZERO);
+    case::generate(&mut b).unwrap();
+    let g = CsrGraph::new(case::N, &b.indptr, &b.indices, &b.weights).unwrap();
+    g.check_symmetric(0.0).unwrap();
+    g.check_no_self_loops().unwrap();
+    g.check_no_duplicates().unwrap();
+    assert!(b.coords.iter().all(|v| (0.0..=10.0).contains(v)));
+}
