@@ -177,3 +177,39 @@ fn firmware_case_graph_is_valid() {
     g.check_no_duplicates().unwrap();
     assert!(b.coords.iter().all(|v| (0.0..=10.0).contains(v)));
 }
+
+/// digits through the deterministic multi-threaded loop (`parallel`, uwot's Adam defaults, fast
+/// math): the same bits for 1, 2, 3 and 5 threads (WASI has no threads: one there).
+const DIGITS_PARALLEL_FAST: u64 = 0x2fe5_0fc7_9d5a_b570;
+
+#[test]
+fn digits_parallel_any_thread_count() {
+    use neighbor_embed::parallel::{ParallelConfig, ParallelUmap};
+    let d = digits();
+    let n = d.indptr.len() - 1;
+    let graph = CsrGraph::new(n, &d.indptr, &d.indices, &d.weights)
+        .unwrap()
+        .with_umap_filter(EPOCHS);
+    let kernel = Umap::<f32>::umap_learn_default().fast();
+    let counts: &[usize] = if cfg!(target_os = "wasi") {
+        &[1]
+    } else {
+        &[1, 2, 3, 5]
+    };
+    for &threads in counts {
+        let config = ParallelConfig {
+            n_epochs: EPOCHS,
+            threads,
+            ..ParallelConfig::new(n, 42)
+        };
+        let mut run = ParallelUmap::<f32>::new(&graph, &config, 2).unwrap();
+        let mut y = d.init.clone();
+        run.run(&graph, &kernel, &mut y, usize::MAX, &mut Silent)
+            .unwrap();
+        let hash = case::fnv1a(&y);
+        assert_eq!(
+            hash, DIGITS_PARALLEL_FAST,
+            "{threads} threads: got {hash:016x}"
+        );
+    }
+}
