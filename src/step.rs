@@ -95,6 +95,22 @@ fn pair_update<T: Real, S: Sink<T>>(
     if c == T::zero() {
         return;
     }
+    if sink.dim() == 2 {
+        // written out for two dimensions, the same operations in the same order
+        let pos = sink.positions();
+        let f = [
+            c * (pos[2 * head] - pos[2 * other]),
+            c * (pos[2 * head + 1] - pos[2 * other + 1]),
+        ];
+        for (d, f) in f.into_iter().enumerate() {
+            let delta = clip(if f.is_nan() { T::zero() } else { f }, clip_to);
+            sink.add(head, d, lr * delta);
+            if move_other {
+                sink.add(other, d, -(lr * delta));
+            }
+        }
+        return;
+    }
     for d in 0..sink.dim() {
         let f = c * (sink.coord(head, d) - sink.coord(other, d));
         // an infinite coefficient times a zero difference: no force along this axis
@@ -226,6 +242,11 @@ fn batched_repulsion<T: Real, K: BceKernel<T>, S: Sink<T>>(
     // pass 1: every coefficient from the same head position (independent of each other);
     // under `simd` eight at a time through the kernel's lane function (bit-identical)
     let sq_dist = |k: usize| {
+        if dim == 2 {
+            // (0 + x0²) + x1² of the general loop, without the exact first addition
+            let (x0, x1) = (yh[0] - pos[2 * k], yh[1] - pos[2 * k + 1]);
+            return x0 * x0 + x1 * x1;
+        }
         let yk = &pos[k * dim..(k + 1) * dim];
         let mut d2 = T::zero();
         for (a, b) in yh.iter().zip(yk) {
@@ -267,7 +288,24 @@ fn batched_repulsion<T: Real, K: BceKernel<T>, S: Sink<T>>(
             };
         }
     }
-    // pass 2: the clipped updates, summed per coordinate in negative order
+    // pass 2: the clipped updates, summed per coordinate in negative order (written out for
+    // two dimensions, with the same operations in the same order)
+    if dim == 2 {
+        let pos = sink.positions();
+        let (yh0, yh1) = (pos[2 * head], pos[2 * head + 1]);
+        let (mut t0, mut t1) = (T::zero(), T::zero());
+        for (&c, &k) in coeffs.iter().zip(negatives) {
+            if c != T::zero() {
+                let k = k as usize;
+                let (f0, f1) = (c * (yh0 - pos[2 * k]), c * (yh1 - pos[2 * k + 1]));
+                t0 += lr * clip(if f0.is_nan() { T::zero() } else { f0 }, step.clip);
+                t1 += lr * clip(if f1.is_nan() { T::zero() } else { f1 }, step.clip);
+            }
+        }
+        sink.add(head, 0, t0);
+        sink.add(head, 1, t1);
+        return loss;
+    }
     for d in 0..dim {
         let pos = sink.positions();
         let yhd = pos[head * dim + d];
@@ -631,8 +669,8 @@ impl<T: Real, K: Kernel<T>> Step<T> for InfoNceStep<T, K> {
         for &lp in &scratch[..count] {
             sum += (lp - max).exp();
         }
-        if max == T::neg_infinity() {
-            return T::zero(); // every similarity underflowed: the sample carries no signal
+        if !max.is_finite() {
+            return T::zero(); // all underflowed, or one is infinite (d2 = 0, w(0) = ∞): skipped
         }
         let ln_s = max + sum.ln();
         let loss = if want_loss {
