@@ -311,7 +311,10 @@ pub fn umap_graph<T: Real>(knn: &KnnList<T>, params: &UmapAffinity) -> Result<Um
         }
     }
     let s = params.set_op_mix_ratio;
-    let graph = symmetrise(n, directed, |a, b| s * (a + b - a * b) + (1.0 - s) * a * b);
+    // (1 - s)·(a·b), as umap-learn: ((1 - s)·a)·b would make μ_ij and μ_ji differ in the last bit
+    let graph = symmetrise(n, directed, |a, b| {
+        s * (a + b - a * b) + (1.0 - s) * (a * b)
+    });
     Ok(UmapGraph {
         graph,
         sigmas,
@@ -423,10 +426,11 @@ fn merge<T: Real>(
             }
             p += 1;
         }
-        let w = op(a, b);
-        if w != 0.0 && i != j {
+        // zeros dropped after the conversion: an f32 graph keeps no underflowed membership
+        let w = T::of_f64(op(a, b));
+        if w != T::zero() && i != j {
             indices.push(j);
-            weights.push(T::of_f64(w));
+            weights.push(w);
             indptr[i as usize + 1] += 1;
         }
     }

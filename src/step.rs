@@ -209,7 +209,8 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
                 continue;
             }
             let d2 = sink.sq_dist(head, k);
-            if want_loss {
+            // γ = 0 weighs the term out (also its +∞ at a coincident negative: no 0·∞ = NaN)
+            if want_loss && self.gamma != T::zero() {
                 loss += -self.gamma * self.kernel.ln_1m_value(d2);
             }
             if d2 > T::zero() {
@@ -264,7 +265,7 @@ fn batched_repulsion<T: Real, K: BceKernel<T>, S: Sink<T>>(
             let c = step.kernel.c_rep_lanes(&d2, step.gamma, step.eps);
             for (l, (o, &k)) in out.iter_mut().zip(chunk).enumerate() {
                 let k = k as usize;
-                if want_loss && k != head {
+                if want_loss && k != head && step.gamma != T::zero() {
                     loss += -step.gamma * step.kernel.ln_1m_value(d2[l]);
                 }
                 *o = if d2[l] > T::zero() && k != head {
@@ -278,7 +279,7 @@ fn batched_repulsion<T: Real, K: BceKernel<T>, S: Sink<T>>(
         for (c, &k) in coeffs.iter_mut().zip(negatives) {
             let k = k as usize;
             let d2 = sq_dist(k);
-            if want_loss && k != head {
+            if want_loss && k != head && step.gamma != T::zero() {
                 loss += -step.gamma * step.kernel.ln_1m_value(d2);
             }
             *c = if d2 > T::zero() && k != head {
@@ -408,7 +409,8 @@ fn classifier_sample<T: Real, K: Kernel<T>, S: Sink<T>>(
         let d2 = sink.sq_dist(head, k);
         let q = kernel.q(d2, s);
         d_ln_s -= neg_weight * q;
-        if want_loss {
+        // λ = 0 weighs the term out (also its +∞ at a coincident negative: no 0·∞ = NaN)
+        if want_loss && neg_weight != T::zero() {
             loss += neg_weight * kernel.neg_ln_1m_q(d2, s);
         }
         if d2 > T::zero() {

@@ -58,35 +58,42 @@ pub trait Kernel<T: Real> {
     /// The log-slope `g(d2) = d ln w / d d2 ≤ 0`.
     fn g(&self, d2: T) -> T;
 
-    /// The classifier probability `q = w/(w + s)`, computed as `logistic(ln w - ln s)`.
+    /// The classifier probability `q = w/(w + s)`, computed as `logistic(ln w - ln s)`. Where
+    /// `w` and `s` are both infinite (a kernel infinite at `d2 = 0`, such as
+    /// [`OffsetCauchy`] with offset 0, and an `s` that overflowed) `q = 1`; where both are 0,
+    /// `q = 0`.
     fn q(&self, d2: T, s: T) -> T {
-        (self.ln_value(d2) - s.ln()).logistic()
+        logit(self.ln_value(d2), s).logistic()
     }
     /// `-ln q`, the positive-pair classifier loss, computed without overflow.
     fn neg_ln_q(&self, d2: T, s: T) -> T {
-        (s.ln() - self.ln_value(d2)).softplus()
+        (-logit(self.ln_value(d2), s)).softplus()
     }
     /// `-ln(1 - q)`, the negative-pair classifier loss, computed without overflow.
     fn neg_ln_1m_q(&self, d2: T, s: T) -> T {
-        (self.ln_value(d2) - s.ln()).softplus()
+        logit(self.ln_value(d2), s).softplus()
     }
     /// Positive-pair update coefficient `c_pos = 2 g (1 - q) = 2 g s/(w + s) ≤ 0` (0 at `d2 = 0`
-    /// where `g` is infinite).
+    /// where `g` is infinite, and where `q` rounds to 1).
     fn c_pos(&self, d2: T, s: T) -> T {
         let g = self.g(d2);
         if !g.is_finite() {
             return T::zero();
         }
-        T::two() * g * (T::one() - self.q(d2, s))
+        let c = T::two() * g * (T::one() - self.q(d2, s));
+        // 2g = -∞ (g near -MAX) where q rounds to 1: 0, not ∞ · 0
+        if c.is_nan() { T::zero() } else { c }
     }
     /// Negative-pair update coefficient `c_neg = -2 g q ≥ 0` (0 at `d2 = 0` where `g` is
-    /// infinite).
+    /// infinite, and where `q` rounds to 0).
     fn c_neg(&self, d2: T, s: T) -> T {
         let g = self.g(d2);
         if !g.is_finite() {
             return T::zero();
         }
-        -T::two() * g * self.q(d2, s)
+        let c = -T::two() * g * self.q(d2, s);
+        // 2g = -∞ (g near -MAX) where q rounds to 0: 0, not ∞ · 0
+        if c.is_nan() { T::zero() } else { c }
     }
 }
 
@@ -140,6 +147,15 @@ pub trait BceKernel<T: Real>: Kernel<T> {
     fn c_rep_lanes(&self, d2: &[T; LANES], gamma: T, eps: T) -> [T; LANES] {
         d2.map(|x| self.c_rep(x, gamma, eps))
     }
+}
+
+/// The classifier logit `ln w - ln s`; the difference of two equal infinities is taken as
+/// `ln w` (`+∞`: an infinite similarity wins; `-∞`: a similarity that underflowed loses).
+/// `ln s - ln w` is exactly its negation in IEEE arithmetic.
+#[inline]
+fn logit<T: Real>(ln_w: T, s: T) -> T {
+    let x = ln_w - s.ln();
+    if x.is_nan() { ln_w } else { x }
 }
 
 /// `d2` with negative values (never produced by the crate) mapped to 0; NaN passes through.

@@ -14,6 +14,8 @@ use crate::layout::Layout;
 /// `ρ = 4^σ` (see [`super::spectrum::infonce_rho`]) and multiplies the loss by `τ = 0.5`, which
 /// is not done here. A negative equal to `head` is kept in `S` (as a sampler that draws it
 /// would); its gradient is 0. Computed in the log domain, so no `φ` underflow makes it NaN.
+/// A target at distance 0 under a kernel that is infinite there ([`crate::kernel::OffsetCauchy`]
+/// with offset 0) makes `S` infinite and the loss undefined: [`Error::Degenerate`].
 ///
 /// `grad_acc` (`n × dim`) is **added to**, so a batch of pairs accumulates; pass `None` for the
 /// value alone. Errors name the offending index.
@@ -78,6 +80,11 @@ pub fn infonce_pair<T: Real, K: Kernel<T>>(
     if max == T::neg_infinity() {
         return Err(Error::Degenerate {
             reason: "every target's similarity underflows to 0",
+        });
+    }
+    if max == T::infinity() {
+        return Err(Error::Degenerate {
+            reason: "a target coincides with the head under a kernel infinite at distance 0",
         });
     }
     let ln_s = max + sum.ln();

@@ -14,7 +14,10 @@ use crate::layout::Layout;
 /// returned value is then the exaggerated objective, whose gradient is the one written). The
 /// graph holds `P`: its kept weights must sum to 1 (within `√ε` of the float type) and
 /// self-loops are ignored. `φ` is any [`Kernel`] (Cauchy for t-SNE, Student-t for heavy tails).
-/// `Z` is accumulated in the log domain, so far-apart layouts do not underflow to NaN.
+/// `Z` is accumulated in the log domain, so far-apart layouts do not underflow to NaN; a `Z`
+/// that is still 0 or infinite (every `ln φ` is `-∞`, or `+∞` from a kernel infinite at
+/// distance 0, such as [`crate::kernel::OffsetCauchy`] with offset 0, on coincident points) is
+/// [`Error::Degenerate`].
 /// `grad` (`n × dim`) is overwritten when given. O(n²·dim).
 ///
 /// ```
@@ -65,6 +68,12 @@ pub fn tsne_kl<T: Real, K: Kernel<T>>(
         for j in i + 1..n {
             max = max.max(kernel.ln_value(layout.sq_dist(i, j)));
         }
+    }
+    if !max.is_finite() {
+        return Err(Error::Degenerate {
+            reason: "Z is 0 or infinite (every similarity underflows, or a kernel infinite at \
+                     distance 0 meets coincident points)",
+        });
     }
     let mut sum = T::zero();
     for i in 0..n {

@@ -73,7 +73,8 @@ impl SpectralReport {
 /// components share one more cell at random positions. The [`SpectralReport`] says what was
 /// done; the output is always finite and deterministic for the seed.
 ///
-/// Errors: [`Error::Param`] (`dim = 0`, options), [`Error::BufferLength`] (`coords`),
+/// Errors: [`Error::Param`] (`dim = 0`, options; a `noise` so large that the noisy layout
+/// overflows the output type), [`Error::BufferLength`] (`coords`),
 /// [`crate::GraphError::Asymmetric`] (relative tolerance `1e-6`).
 ///
 /// ```
@@ -213,6 +214,14 @@ pub fn spectral_layout<T: Real>(
     }
     for (c, v) in coords.iter_mut().zip(&y) {
         *c = T::of_f64(*v);
+    }
+    if !coords.iter().all(|c| c.is_finite()) {
+        // the layout is within [-10, 10] before the noise: only the noise can overflow
+        return Err(Error::Param {
+            name: "noise",
+            value: noise,
+            expected: "small enough that the noisy layout is finite in the output type",
+        });
     }
     crate::init::rescale_columns(coords, dim, T::of_f64(extent))?;
     Ok(report)
