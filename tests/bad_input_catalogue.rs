@@ -536,8 +536,10 @@ fn self_loops() {
     assert!(report.positive_samples > 0 && finite(&coords));
 }
 
-/// Isolated vertices: finite losses, gradients and positions (the vertex is only repelled);
-/// the spectral layout places it in a cell of its own kind (`random_vertices`), where
+/// Isolated vertices: finite losses, gradients and positions. The loss gradient pushes the
+/// vertex away from the others; the sampler never moves it (it heads no edge) but it repels the
+/// points that draw it as a negative. The spectral layout places it at random in the cell
+/// shared by components too small for `dim` eigenvectors (`random_vertices`), where
 /// umap-learn's spectral initialisation needs the data or returns noise.
 #[test]
 fn isolated_vertices() {
@@ -995,7 +997,7 @@ fn pin_mask_pinning_everything() {
 /// umap-learn writes NaN rows for vertices without edges (disconnected vertices after its edge
 /// filter) and can NaN on coincident points. Here: a point that no one lists and that lists
 /// only missing neighbours is an isolated vertex of the graph, placed by the spectral layout
-/// and moved by repulsion only; every row of the result is finite.
+/// and never moved by the sampler (it heads no edge); every row of the result is finite.
 #[test]
 fn disconnected_vertices_get_finite_rows() {
     // 5 points: 0..4 on a line; point 4 has no neighbours (its row: itself, then missing)
@@ -1007,8 +1009,79 @@ fn disconnected_vertices_get_finite_rows() {
     assert_eq!(g.isolated_vertices().collect::<Vec<_>>(), vec![4]);
     let mut y = [0.0f64; 10];
     spectral_layout(&g, 2, &SpectralOptions::default(), &mut y).unwrap();
+    let lone = [y[8], y[9]];
     sgd(&g, &mut y, 2, 200);
     assert!(finite(&y), "{y:?}");
+    assert_eq!([y[8], y[9]], lone);
+}
+
+/// Found by fuzzing: the per-sample loss estimate (what an observer sums) was `0 · ∞ = NaN`
+/// where a coincident negative meets `γ = 0` (`BceStep`, both negative orders) or `λ = 0`
+/// (`NegStep`, `NceStep` with a kernel infinite at 0); a term of weight 0 is now absent. With a
+/// positive weight the term is `+∞` (a repulsive term at distance 0), never NaN.
+#[test]
+fn zero_weighted_loss_terms_at_a_coincident_negative() {
+    // the negative 2 coincides with the head 0; the positive pair is a self-loop, so the head
+    // does not move before the negative is evaluated
+    let coords = [0.0f64, 0.0, 1.0, 0.0, 0.0, 0.0];
+    let sample = Sample {
+        head: 0,
+        tail: 0,
+        negatives: &[2],
+    };
+    for batched in [false, true] {
+        for (gamma, expected) in [(0.0, true), (1.0, false)] {
+            let mut step = BceStep {
+                gamma,
+                batched_negatives: batched,
+                ..BceStep::umap_learn(Umap::umap_learn_default())
+            };
+            let mut y = coords;
+            let l = step.apply(
+                &mut InPlace::new(&mut y, 2, None),
+                sample,
+                1.0,
+                true,
+                &mut [0.0; 2],
+            );
+            assert_eq!(
+                l.is_finite(),
+                expected,
+                "γ = {gamma}, batched {batched}: {l}"
+            );
+            assert!(!l.is_nan() && finite(&y));
+        }
+    }
+    let k = OffsetCauchy::new(0.0f64).unwrap();
+    for (weight, expected) in [(0.0, true), (1.0, false)] {
+        let mut neg = NegStep {
+            neg_weight: weight,
+            ..NegStep::new(k, 1.0)
+        };
+        let mut y = coords;
+        let l = neg.apply(
+            &mut InPlace::new(&mut y, 2, None),
+            sample,
+            1.0,
+            true,
+            &mut [0.0; 2],
+        );
+        assert_eq!(l.is_finite(), expected, "NEG λ = {weight}: {l}");
+        let mut nce = NceStep {
+            neg_weight: weight,
+            ..NceStep::new(k, 5.0, 3, 0.0, 0.01).unwrap()
+        };
+        let l = nce.apply(
+            &mut InPlace::new(&mut y, 2, None),
+            sample,
+            1.0,
+            true,
+            &mut [0.0; 2],
+        );
+        nce.end_batch();
+        assert_eq!(l.is_finite(), expected, "NCE λ = {weight}: {l}");
+        assert!(nce.ln_z.is_finite() && finite(&y));
+    }
 }
 
 /// A kernel infinite at distance 0 (offset Cauchy with offset 0) at a coincident target makes
@@ -1343,47 +1416,4 @@ fn cluster_spread_of_huge_coordinates() {
         neighbor_embed::metrics::cluster_spread(&Layout::new(&coords, 2).unwrap(), &[0, 1, 0, 1])
             .unwrap();
     assert!(s.is_finite() && s > 0.0);
-}
-
-/// A zero weight removes its term from the per-sample loss estimate, also at a coincident
-/// negative where the term is infinite (no 0·∞ = NaN): `γ = 0` for UMAP, `λ = 0` for NEG.
-#[test]
-fn zero_weighted_terms_at_coincident_negatives_leave_the_loss_finite() {
-    use neighbor_embed::kernel::{Cauchy, Umap};
-    use neighbor_embed::sink::InPlace;
-    use neighbor_embed::step::{BceStep, NegStep, Sample, Step};
-    let sample = Sample {
-        head: 0,
-        tail: 1,
-        negatives: &[2, 2],
-    };
-    for batched in [false, true] {
-        let mut y = [0.0f64, 0.0, 1.0, 0.0, 0.0, 0.0];
-        let mut step = BceStep {
-            gamma: 0.0,
-            batched_negatives: batched,
-            ..BceStep::umap_learn(Umap::umap_learn_default())
-        };
-        let loss = step.apply(
-            &mut InPlace::new(&mut y, 2, None),
-            sample,
-            0.1,
-            true,
-            &mut [0.0; 4],
-        );
-        assert!(loss.is_finite(), "batched {batched}: {loss}");
-    }
-    let mut y = [0.0f64, 0.0, 1.0, 0.0, 0.0, 0.0];
-    let mut step = NegStep {
-        neg_weight: 0.0,
-        ..NegStep::new(Cauchy, 1.0)
-    };
-    let loss = step.apply(
-        &mut InPlace::new(&mut y, 2, None),
-        sample,
-        0.1,
-        true,
-        &mut [0.0; 4],
-    );
-    assert!(loss.is_finite(), "{loss}");
 }
