@@ -607,9 +607,10 @@ fn run_cases(cases: u32, r: Range, check: fn(&Case, &Counts) -> Result<(), TestC
         scaled(cases),
         started.elapsed().as_secs_f64()
     );
-    // most calls must have reached the finite-output check rather than a typed error
+    // most calls must have reached the finite-output check rather than a typed error (a
+    // statistical check: not with the handful of cases run under Miri)
     assert!(
-        ok * 10 >= total * 8,
+        cfg!(miri) || ok * 10 >= total * 8,
         "only {ok} of {total} calls returned Ok"
     );
 }
