@@ -11,7 +11,7 @@
 //! It runs in `f64`, allocates nothing and is `no_std`.
 
 use crate::Real;
-use crate::error::{Error, check_param};
+use crate::error::{Error, check_param, check_positive};
 
 /// Number of grid points (umap-learn: `np.linspace(0, spread * 3, 300)`).
 const GRID: usize = 300;
@@ -30,12 +30,7 @@ const GRID: usize = 300;
 /// # Ok::<(), neighbor_embed::Error>(())
 /// ```
 pub fn fit_ab(spread: f64, min_dist: f64) -> Result<(f64, f64), Error> {
-    check_param(
-        "spread",
-        spread,
-        spread > 0.0 && spread.is_finite(),
-        "a finite number > 0",
-    )?;
+    check_positive("spread", spread)?;
     check_param(
         "min_dist",
         min_dist,

@@ -22,7 +22,7 @@
 //! bit-identical results to the row-major list.
 
 use crate::Real;
-use crate::error::{Error, check_len, check_param};
+use crate::error::{Error, check_len, check_param, check_positive};
 use crate::graph::CsrGraph;
 use crate::knn::{KnnList, MISSING, SelfNeighbor};
 use alloc::vec;
@@ -66,12 +66,7 @@ impl UmapAffinity {
             "a finite number >= 0",
         )?;
         let b = self.bandwidth;
-        check_param(
-            "bandwidth",
-            b,
-            b > 0.0 && b.is_finite(),
-            "a finite number > 0",
-        )?;
+        check_positive("bandwidth", b)?;
         let s = self.set_op_mix_ratio;
         check_param(
             "set_op_mix_ratio",

@@ -16,7 +16,7 @@
 //! resumable. Memory: 4 bytes per kept edge plus `3 n·dim` values.
 
 use crate::Real;
-use crate::error::{Error, check_param};
+use crate::error::{Error, check_param, check_positive};
 use crate::graph::CsrGraph;
 use crate::rng::{Pcg32, StreamRng, bounded};
 use crate::sgd::{Control, EpochInfo, Observer, RunReport};
@@ -99,12 +99,7 @@ impl<T: Real> BatchConfig<T> {
             });
         }
         let lr = self.learning_rate;
-        check_param(
-            "learning_rate",
-            lr,
-            lr > T::zero() && lr.is_finite(),
-            "a finite number > 0",
-        )?;
+        check_positive("learning_rate", lr)?;
         let f = self.lr_min_factor;
         check_param(
             "lr_min_factor",

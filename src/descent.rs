@@ -16,7 +16,7 @@
 //! 2014; Belkina et al. 2019 for `n/12`).
 
 use crate::Real;
-use crate::error::{Error, check_param};
+use crate::error::{Error, check_param, check_positive};
 use crate::graph::CsrGraph;
 use crate::kernel::Kernel;
 use crate::quadtree::QuadTree;
@@ -76,19 +76,9 @@ impl<T: Real> DescentConfig<T> {
             "a finite number > 0",
         )?;
         let e = self.exaggeration;
-        check_param(
-            "exaggeration",
-            e,
-            e > T::zero() && e.is_finite(),
-            "a finite number > 0",
-        )?;
+        check_positive("exaggeration", e)?;
         if let Some(lr) = self.learning_rate {
-            check_param(
-                "learning_rate",
-                lr,
-                lr > T::zero() && lr.is_finite(),
-                "a finite number > 0",
-            )?;
+            check_positive("learning_rate", lr)?;
         }
         for m in [self.momentum.0, self.momentum.1] {
             check_param(
@@ -267,12 +257,7 @@ pub fn neg_descent_direction<T: Real, K: Kernel<T>>(
         "a finite number > 0",
     )?;
     let e = params.exaggeration;
-    check_param(
-        "exaggeration",
-        e,
-        e > T::zero() && e.is_finite(),
-        "a finite number > 0",
-    )?;
+    check_positive("exaggeration", e)?;
     let t = params.theta;
     check_param(
         "theta",

@@ -337,6 +337,16 @@ pub(crate) fn check_param<T: crate::Real>(
     }
 }
 
+/// Checks that a scalar parameter is a finite number `> 0`.
+pub(crate) fn check_positive<T: crate::Real>(name: &'static str, value: T) -> Result<(), Error> {
+    check_param(
+        name,
+        value,
+        value > T::zero() && value.is_finite(),
+        "a finite number > 0",
+    )
+}
+
 /// Checks that a buffer has exactly `expected` elements.
 pub(crate) fn check_len(name: &'static str, expected: usize, found: usize) -> Result<(), Error> {
     if expected == found {

@@ -1,7 +1,7 @@
 //! Initial layouts: seeded uniform random coordinates and umap-learn's per-column rescaling.
 
 use crate::Real;
-use crate::error::{Error, check_param};
+use crate::error::{Error, check_param, check_positive};
 use crate::rng::{Pcg32, StreamRng, unit_f64};
 
 /// Fills `coords` with independent uniform draws from `[low, high)` (umap-learn's random init
@@ -48,12 +48,7 @@ pub fn uniform<T: Real>(coords: &mut [T], low: T, high: T, seed: u64) -> Result<
 /// ```
 pub fn rescale_columns<T: Real>(coords: &mut [T], dim: usize, extent: T) -> Result<(), Error> {
     crate::layout::Layout::new(coords, dim)?;
-    check_param(
-        "extent",
-        extent,
-        extent > T::zero() && extent.is_finite(),
-        "a finite number > 0",
-    )?;
+    check_positive("extent", extent)?;
     for d in 0..dim {
         let column = coords.iter().skip(d).step_by(dim);
         let (lo, hi) = column.fold((T::infinity(), T::neg_infinity()), |(lo, hi), &v| {

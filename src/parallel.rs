@@ -65,7 +65,7 @@
 //! of `run`.
 
 use crate::Real;
-use crate::error::{Error, check_param};
+use crate::error::{Error, check_param, check_positive};
 use crate::fast_math::LANES;
 use crate::graph::CsrGraph;
 use crate::kernel::BceKernel;
@@ -195,18 +195,7 @@ impl ParallelConfig {
             self.n_epochs >= 1,
             "at least 1",
         )?;
-        check_param(
-            "learning_rate",
-            self.learning_rate,
-            self.learning_rate > 0.0 && self.learning_rate.is_finite(),
-            "a finite number > 0",
-        )?;
-        check_param(
-            "negative_rate",
-            self.negative_rate,
-            (0.0..=1e6).contains(&self.negative_rate),
-            "a number in [0, 1e6]",
-        )?;
+        crate::sgd::check_rates(self.learning_rate, self.negative_rate)?;
         check_param(
             "gamma",
             self.gamma,
@@ -229,12 +218,7 @@ impl ParallelConfig {
         if let Optimizer::Adam { beta1, beta2, eps } = self.optimizer {
             check_param("beta1", beta1, (0.0..1.0).contains(&beta1), "in [0, 1)")?;
             check_param("beta2", beta2, (0.0..1.0).contains(&beta2), "in [0, 1)")?;
-            check_param(
-                "eps",
-                eps,
-                eps > 0.0 && eps.is_finite(),
-                "a finite number > 0",
-            )?;
+            check_positive("eps", eps)?;
         }
         Ok(())
     }

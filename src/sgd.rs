@@ -20,7 +20,7 @@
 //! `Pcg32`), and `O(m)` scratch.
 
 use crate::Real;
-use crate::error::{Error, check_len, check_param};
+use crate::error::{Error, check_len, check_param, check_positive};
 use crate::graph::CsrGraph;
 use crate::rng::{StreamRng, bounded};
 use crate::sink::Sink;
@@ -62,6 +62,18 @@ pub struct UmapConfig<T> {
     pub decay: bool,
 }
 
+/// The checks every loop's configuration shares: a learning rate that is finite and `> 0`,
+/// a negative rate in `[0, 1e6]`.
+pub(crate) fn check_rates(learning_rate: f64, negative_rate: f64) -> Result<(), Error> {
+    check_positive("learning_rate", learning_rate)?;
+    check_param(
+        "negative_rate",
+        negative_rate,
+        (0.0..=1e6).contains(&negative_rate),
+        "a number in [0, 1e6]",
+    )
+}
+
 impl<T: Real> UmapConfig<T> {
     /// umap-learn's defaults for `n` points: `N = 500` (`n ≤ 10 000`) or `200`, `α0 = 1`, `m = 5`.
     pub fn umap_learn(n: usize, seed: u64) -> Self {
@@ -76,18 +88,7 @@ impl<T: Real> UmapConfig<T> {
     }
 
     fn check(&self, n: usize) -> Result<(), Error> {
-        check_param(
-            "learning_rate",
-            self.learning_rate,
-            self.learning_rate > T::zero() && self.learning_rate.is_finite(),
-            "a finite number > 0",
-        )?;
-        check_param(
-            "negative_rate",
-            self.negative_rate,
-            (0.0..=1e6).contains(&self.negative_rate),
-            "a number in [0, 1e6]",
-        )?;
+        check_rates(self.learning_rate.as_f64(), self.negative_rate)?;
         if self.n_epochs == 0 {
             return Err(Error::Param {
                 name: "n_epochs",
@@ -245,27 +246,21 @@ impl<R: StreamRng, T: Real> OwnedUmapSgd<T, R> {
     pub fn new(graph: &CsrGraph<T>, config: &UmapConfig<T>) -> Result<Self, Error> {
         config.check(graph.n())?;
         let sizes = Self::buffer_sizes(graph, config);
-        let mut s = UmapSgd {
-            marker: PhantomData,
-            epoch: 0,
-            n_epochs: config.n_epochs,
-            learning_rate: config.learning_rate.as_f64(),
-            decay: config.decay,
-            negative_rate: config.negative_rate,
-            w_max: 0.0,
-            pool: 0,
-            n: graph.n(),
-            nnz: graph.nnz(),
-            min_weight: 0.0,
-            times: alloc::vec![0.0; sizes.times],
-            rngs: (0..graph.n() as u64)
-                .map(|v| R::for_stream(config.seed, v))
-                .collect(),
-            negatives: alloc::vec![0; sizes.negatives],
-            coeffs: alloc::vec![T::zero(); sizes.coeffs],
-        };
-        s.init(graph, config)?;
-        Ok(s)
+        let rngs = (0..graph.n() as u64)
+            .map(|v| R::for_stream(config.seed, v))
+            .collect();
+        let (times, negatives) = (
+            alloc::vec![0.0; sizes.times],
+            alloc::vec![0; sizes.negatives],
+        );
+        Self::assemble(
+            graph,
+            config,
+            times,
+            rngs,
+            negatives,
+            alloc::vec![T::zero(); sizes.coeffs],
+        )
     }
 }
 
@@ -329,25 +324,7 @@ impl<'b, R: StreamRng, T: Real> BorrowedUmapSgd<'b, T, R> {
         for (v, r) in rngs.iter_mut().enumerate() {
             *r = R::for_stream(config.seed, v as u64);
         }
-        let mut s = UmapSgd {
-            marker: PhantomData,
-            epoch: 0,
-            n_epochs: config.n_epochs,
-            learning_rate: config.learning_rate.as_f64(),
-            decay: config.decay,
-            negative_rate: config.negative_rate,
-            w_max: 0.0,
-            pool: 0,
-            n: graph.n(),
-            nnz: graph.nnz(),
-            min_weight: 0.0,
-            times,
-            rngs,
-            negatives,
-            coeffs,
-        };
-        s.init(graph, config)?;
-        Ok(s)
+        Self::assemble(graph, config, times, rngs, negatives, coeffs)
     }
 }
 
@@ -407,6 +384,36 @@ where
     R: StreamRng,
     T: Real,
 {
+    /// The state over the given buffers (`rngs` already seeded), schedule initialised.
+    fn assemble(
+        graph: &CsrGraph<T>,
+        config: &UmapConfig<T>,
+        times: F,
+        rngs: G,
+        negatives: U,
+        coeffs: W,
+    ) -> Result<Self, Error> {
+        let mut s = UmapSgd {
+            marker: PhantomData,
+            epoch: 0,
+            n_epochs: config.n_epochs,
+            learning_rate: config.learning_rate.as_f64(),
+            decay: config.decay,
+            negative_rate: config.negative_rate,
+            w_max: 0.0,
+            pool: 0,
+            n: graph.n(),
+            nnz: graph.nnz(),
+            min_weight: 0.0,
+            times,
+            rngs,
+            negatives,
+            coeffs,
+        };
+        s.init(graph, config)?;
+        Ok(s)
+    }
+
     fn init(&mut self, graph: &CsrGraph<T>, config: &UmapConfig<T>) -> Result<(), Error> {
         config.check(graph.n())?;
         self.pool = config.negative_pool.unwrap_or(graph.n());

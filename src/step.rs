@@ -17,7 +17,7 @@
 //! position as the head exerts no force (umap-learn ≥ 0.5.4; the direction is undefined).
 
 use crate::Real;
-use crate::error::{Error, check_param};
+use crate::error::{Error, check_param, check_positive};
 use crate::fast_math::LANES;
 use crate::kernel::{BceKernel, Kernel};
 use crate::sink::Sink;
@@ -423,12 +423,7 @@ fn classifier_sample<T: Real, K: Kernel<T>, S: Sink<T>>(
 
 impl<T: Real, K: Kernel<T>> Step<T> for NegStep<T, K> {
     fn check(&self) -> Result<(), Error> {
-        check_param(
-            "s",
-            self.s,
-            self.s > T::zero() && self.s.is_finite(),
-            "a finite number > 0",
-        )?;
+        check_positive("s", self.s)?;
         check_nonneg("neg_weight", self.neg_weight)?;
         check_clip(self.clip)
     }
@@ -506,12 +501,7 @@ impl<T: Real, K: Kernel<T>> NceStep<T, K> {
     /// NCE for `n` points with `m` noise samples per data sample, initial `θ = ln_z`, rate
     /// `lr_z`; clip 4, `move_other`. Errors for `n < 2`, `m ≤ 0`.
     pub fn new(kernel: K, m: T, n: usize, ln_z: T, lr_z: T) -> Result<Self, Error> {
-        check_param(
-            "m",
-            m,
-            m > T::zero() && m.is_finite(),
-            "a finite number > 0",
-        )?;
+        check_positive("m", m)?;
         if n < 2 {
             return Err(Error::Degenerate {
                 reason: "NCE's noise distribution needs at least 2 points",
@@ -626,12 +616,7 @@ impl<T: Real, K: Kernel<T>> InfoNceStep<T, K> {
 #[allow(clippy::needless_range_loop)] // slots index the targets and the scratch together
 impl<T: Real, K: Kernel<T>> Step<T> for InfoNceStep<T, K> {
     fn check(&self) -> Result<(), Error> {
-        check_param(
-            "rho",
-            self.rho,
-            self.rho > T::zero() && self.rho.is_finite(),
-            "a finite number > 0",
-        )?;
+        check_positive("rho", self.rho)?;
         check_clip(self.clip)
     }
 

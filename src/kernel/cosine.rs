@@ -1,5 +1,5 @@
 use crate::Real;
-use crate::error::{Error, check_len, check_param};
+use crate::error::{Error, check_len, check_positive};
 
 /// The cosine kernel with temperature, `w = exp(cos(z_i, z_j)/τ)` (MATH.md §A, §F).
 ///
@@ -30,12 +30,7 @@ const NORM_FLOOR: f64 = 1e-12;
 impl<T: Real> Cosine<T> {
     /// A cosine kernel with temperature `τ` (finite, `> 0`).
     pub fn new(tau: T) -> Result<Self, Error> {
-        check_param(
-            "tau",
-            tau,
-            tau > T::zero() && tau.is_finite(),
-            "a finite number > 0",
-        )?;
+        check_positive("tau", tau)?;
         Ok(Cosine { tau })
     }
     /// The temperature `τ`.

@@ -1,6 +1,6 @@
 use super::{BceKernel, Kernel, nonneg};
 use crate::Real;
-use crate::error::{Error, check_param};
+use crate::error::{Error, check_positive};
 
 /// The Gaussian kernel `w = exp(-β d2)`: `g = -β`, `h = β w/(1 - w)`.
 ///
@@ -19,12 +19,7 @@ pub struct Gaussian<T> {
 impl<T: Real> Gaussian<T> {
     /// A Gaussian kernel with precision `β` (finite, `> 0`).
     pub fn new(beta: T) -> Result<Self, Error> {
-        check_param(
-            "beta",
-            beta,
-            beta > T::zero() && beta.is_finite(),
-            "a finite number > 0",
-        )?;
+        check_positive("beta", beta)?;
         Ok(Gaussian { beta })
     }
     /// The precision `β`.

@@ -1,6 +1,6 @@
 use super::{BceKernel, Kernel, nonneg};
 use crate::Real;
-use crate::error::{Error, check_param};
+use crate::error::{Error, check_positive};
 
 /// The Student-t kernel with `α` degrees of freedom, `w = (1 + d2/α)^(-α)` (Kobak et al. 2019,
 /// "heavy-tailed t-SNE"): `g = -1/(1 + d2/α)`, `h = w^(1+1/α)/(1 - w)`.
@@ -21,12 +21,7 @@ pub struct StudentT<T> {
 impl<T: Real> StudentT<T> {
     /// A Student-t kernel with `dof = α` degrees of freedom (finite, `> 0`).
     pub fn new(dof: T) -> Result<Self, Error> {
-        check_param(
-            "dof",
-            dof,
-            dof > T::zero() && dof.is_finite(),
-            "a finite number > 0",
-        )?;
+        check_positive("dof", dof)?;
         Ok(StudentT { dof })
     }
     /// The degrees of freedom `α`.

@@ -1,6 +1,6 @@
 use super::{BceKernel, Kernel, nonneg};
 use crate::Real;
-use crate::error::{Error, check_param};
+use crate::error::{Error, check_positive};
 use crate::fast_math::{Exact, Fast, LANES, Math};
 use core::marker::PhantomData;
 
@@ -83,18 +83,8 @@ impl<T: Real, M: Math> Umap<T, M> {
 impl<T: Real> Umap<T> {
     /// A UMAP kernel with shape parameters `a, b` (finite, `> 0`).
     pub fn new(a: T, b: T) -> Result<Self, Error> {
-        check_param(
-            "a",
-            a,
-            a > T::zero() && a.is_finite(),
-            "a finite number > 0",
-        )?;
-        check_param(
-            "b",
-            b,
-            b > T::zero() && b.is_finite(),
-            "a finite number > 0",
-        )?;
+        check_positive("a", a)?;
+        check_positive("b", b)?;
         Ok(Umap {
             a,
             b,

@@ -1,6 +1,6 @@
 use super::{check_inputs, pair_sum, weighted};
 use crate::Real;
-use crate::error::{Error, check_param};
+use crate::error::{Error, check_param, check_positive};
 use crate::graph::CsrGraph;
 use crate::kernel::Kernel;
 use crate::layout::Layout;
@@ -108,12 +108,7 @@ pub fn nce_loss<T: Real, K: Kernel<T>>(
         params.ln_z.is_finite(),
         "a finite number",
     )?;
-    check_param(
-        "m",
-        params.m,
-        params.m > T::zero() && params.m.is_finite(),
-        "a finite number > 0",
-    )?;
+    check_positive("m", params.m)?;
     let ln_noise = ln_noise_mass(graph.n(), params.m)?;
     let (loss, d_ln_s) = population(
         graph,

@@ -1,5 +1,5 @@
 use crate::Real;
-use crate::error::{Error, check_len, check_param};
+use crate::error::{Error, check_len, check_positive};
 use crate::kernel::Kernel;
 use crate::layout::Layout;
 
@@ -57,12 +57,7 @@ pub fn infonce_pair<T: Real, K: Kernel<T>>(
     for (p, &k) in negatives.iter().enumerate() {
         check_index("negatives", p, k as usize)?;
     }
-    check_param(
-        "rho",
-        rho,
-        rho > T::zero() && rho.is_finite(),
-        "a finite number > 0",
-    )?;
+    check_positive("rho", rho)?;
     if let Some(g) = grad_acc.as_deref() {
         check_len("grad_acc", n * layout.dim(), g.len())?;
     }

@@ -1,6 +1,6 @@
 use super::{check_inputs, pair_sum, weighted};
 use crate::Real;
-use crate::error::{Error, check_param};
+use crate::error::{Error, check_positive};
 use crate::graph::CsrGraph;
 use crate::kernel::Kernel;
 use crate::layout::Layout;
@@ -38,12 +38,7 @@ pub fn tsne_kl<T: Real, K: Kernel<T>>(
     grad: Option<&mut [T]>,
 ) -> Result<T, Error> {
     check_inputs(graph, layout, grad.as_deref())?;
-    check_param(
-        "exaggeration",
-        exaggeration,
-        exaggeration > T::zero() && exaggeration.is_finite(),
-        "a finite number > 0",
-    )?;
+    check_positive("exaggeration", exaggeration)?;
     let mut p_sum = T::zero();
     for (i, j, w) in graph.edges() {
         if i != j {

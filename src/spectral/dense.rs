@@ -9,6 +9,31 @@
 use crate::Real;
 use crate::error::{Error, check_len};
 
+/// The normalised Laplacian `L_sym = I - D^{-1/2} W D^{-1/2}` of `graph` as a dense row-major
+/// `n × n` matrix, made exactly symmetric (the graph is symmetric only to `1e-6`; Jacobi wants
+/// exact symmetry). `degrees` are the row sums, all positive (checked by the callers).
+pub(crate) fn dense_sym_laplacian<T: Real>(
+    graph: &crate::graph::CsrGraph<'_, T>,
+    degrees: &[f64],
+) -> alloc::vec::Vec<f64> {
+    let n = graph.n();
+    let mut a = alloc::vec![0.0; n * n];
+    for i in 0..n {
+        a[i * n + i] += 1.0;
+        for (j, w) in graph.row(i) {
+            a[i * n + j] -= w.as_f64() / (Real::sqrt(degrees[i]) * Real::sqrt(degrees[j]));
+        }
+    }
+    for i in 0..n {
+        for j in i + 1..n {
+            let m = 0.5 * (a[i * n + j] + a[j * n + i]);
+            a[i * n + j] = m;
+            a[j * n + i] = m;
+        }
+    }
+    a
+}
+
 /// Sweeps before giving up (Jacobi converges quadratically; 10 sweeps are typical).
 const MAX_SWEEPS: usize = 100;
 

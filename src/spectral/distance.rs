@@ -4,7 +4,7 @@
 //!
 //! See [`Spectrum`] for the formulas and the accuracy of truncated spectra.
 
-use super::dense::symmetric_eigen;
+use super::dense::{dense_sym_laplacian, symmetric_eigen};
 use super::eigen::{EigenOptions, Eigenpairs, laplacian_eigenpairs};
 use crate::Real;
 use crate::error::{Error, check_len, check_param};
@@ -136,21 +136,7 @@ impl Spectrum {
         let degrees = checked_degrees(graph)?;
         let vol = volume(&degrees)?;
         let inv_sqrt_d: Vec<f64> = degrees.iter().map(|&d| 1.0 / Real::sqrt(d)).collect();
-        let mut a = vec![0.0; n * n];
-        for i in 0..n {
-            a[i * n + i] = 1.0;
-            for (j, w) in graph.row(i) {
-                a[i * n + j] -= inv_sqrt_d[i] * w.as_f64() * inv_sqrt_d[j];
-            }
-        }
-        // the graph is symmetric to 1e-6: use the symmetric part (Jacobi wants exact symmetry)
-        for i in 0..n {
-            for j in i + 1..n {
-                let m = 0.5 * (a[i * n + j] + a[j * n + i]);
-                a[i * n + j] = m;
-                a[j * n + i] = m;
-            }
-        }
+        let mut a = dense_sym_laplacian(graph, &degrees);
         let (mut values, mut vectors) = (vec![0.0; n], vec![0.0; n * n]);
         symmetric_eigen(&mut a, n, &mut values, &mut vectors)?;
         if values[1].is_nan() || values[1] <= 16.0 * n as f64 * f64::EPSILON {

@@ -1,9 +1,9 @@
 //! The smallest eigenpairs of the normalised Laplacian of a sparse graph (see
 //! [`laplacian_eigenpairs`] for the algorithm).
 
-use super::dense::symmetric_eigen;
+use super::dense::{dense_sym_laplacian, symmetric_eigen};
 use crate::Real;
-use crate::error::{Error, check_param};
+use crate::error::{Error, check_param, check_positive};
 use crate::graph::CsrGraph;
 use crate::rng::{Pcg32, StreamRng, unit_f64};
 use alloc::vec;
@@ -207,12 +207,7 @@ pub fn laplacian_eigenpairs<T: Real>(
 ) -> Result<Eigenpairs, Error> {
     let n = graph.n();
     check_param("k", k as f64, k >= 1 && k <= n, "between 1 and n")?;
-    check_param(
-        "tol",
-        options.tol,
-        options.tol > 0.0 && options.tol.is_finite(),
-        "a finite number > 0",
-    )?;
+    check_positive("tol", options.tol)?;
     let degrees = laplacian_degrees(graph)?;
     let mut u1: Vec<f64> = degrees.iter().map(|&d| Real::sqrt(d)).collect();
     let s = norm(&u1);
@@ -275,21 +270,7 @@ type Found = (Vec<f64>, Vec<f64>, f64);
 /// Dense path: `L_sym` by Jacobi; the `want` smallest pairs after the first.
 fn dense<T: Real>(graph: &CsrGraph<T>, degrees: &[f64], want: usize) -> Result<Found, Error> {
     let n = graph.n();
-    let mut a = vec![0.0; n * n];
-    for i in 0..n {
-        a[i * n + i] += 1.0;
-        for (j, w) in graph.row(i) {
-            a[i * n + j] -= w.as_f64() / (Real::sqrt(degrees[i]) * Real::sqrt(degrees[j]));
-        }
-    }
-    // symmetrise exactly (the graph is symmetric to 1e-6)
-    for i in 0..n {
-        for j in i + 1..n {
-            let m = 0.5 * (a[i * n + j] + a[j * n + i]);
-            a[i * n + j] = m;
-            a[j * n + i] = m;
-        }
-    }
+    let mut a = dense_sym_laplacian(graph, degrees);
     let (mut values, mut vectors) = (vec![0.0; n], vec![0.0; n * n]);
     symmetric_eigen(&mut a, n, &mut values, &mut vectors)?;
     Ok((

@@ -3,7 +3,7 @@
 
 use super::eigen::{EigenOptions, laplacian_eigenpairs};
 use crate::Real;
-use crate::error::{Error, check_len, check_param};
+use crate::error::{Error, check_len, check_param, check_positive};
 use crate::graph::CsrGraph;
 use crate::rng::{Pcg32, StreamRng, unit_f64};
 use alloc::vec;
@@ -113,12 +113,7 @@ pub fn spectral_layout<T: Real>(
         "a finite number >= 0",
     )?;
     let extent = options.extent;
-    check_param(
-        "extent",
-        extent,
-        extent > 0.0 && extent.is_finite(),
-        "a finite number > 0",
-    )?;
+    check_positive("extent", extent)?;
     check_param(
         "eigen.tol",
         options.eigen.tol,
