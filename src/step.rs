@@ -96,24 +96,41 @@ fn pair_update<T: Real, S: Sink<T>>(
         return;
     }
     if sink.dim() == 2 {
-        // written out for two dimensions, the same operations in the same order
         let pos = sink.positions();
-        let f = [
-            c * (pos[2 * head] - pos[2 * other]),
-            c * (pos[2 * head + 1] - pos[2 * other + 1]),
+        let x = [
+            pos[2 * head] - pos[2 * other],
+            pos[2 * head + 1] - pos[2 * other + 1],
         ];
-        for (d, f) in f.into_iter().enumerate() {
-            let delta = clip(if f.is_nan() { T::zero() } else { f }, clip_to);
-            sink.add(head, d, lr * delta);
-            if move_other {
-                sink.add(other, d, -(lr * delta));
-            }
-        }
+        pair_update_2d(sink, head, other, c, x, lr, clip_to, move_other);
         return;
     }
     for d in 0..sink.dim() {
         let f = c * (sink.coord(head, d) - sink.coord(other, d));
         // an infinite coefficient times a zero difference: no force along this axis
+        let delta = clip(if f.is_nan() { T::zero() } else { f }, clip_to);
+        sink.add(head, d, lr * delta);
+        if move_other {
+            sink.add(other, d, -(lr * delta));
+        }
+    }
+}
+
+/// [`pair_update`] written out for two dimensions (the same operations in the same order),
+/// from the differences `x = y_head - y_other` read before any update.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn pair_update_2d<T: Real, S: Sink<T>>(
+    sink: &mut S,
+    head: usize,
+    other: usize,
+    c: T,
+    x: [T; 2],
+    lr: T,
+    clip_to: Option<T>,
+    move_other: bool,
+) {
+    for (d, x) in x.into_iter().enumerate() {
+        let f = c * x;
         let delta = clip(if f.is_nan() { T::zero() } else { f }, clip_to);
         sink.add(head, d, lr * delta);
         if move_other {
@@ -192,34 +209,71 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
             negatives,
         } = sample;
         let mut loss = T::zero();
-        let d2 = sink.sq_dist(head, tail);
-        if want_loss {
-            loss += -self.kernel.ln_value(d2);
-        }
-        if d2 > T::zero() {
-            let c = self.kernel.c_att(d2);
-            pair_update(sink, head, tail, c, lr, self.clip, self.move_other);
+        if sink.dim() == 2 {
+            // written out: the differences serve the distance and the update
+            let pos = sink.positions();
+            let x = [
+                pos[2 * head] - pos[2 * tail],
+                pos[2 * head + 1] - pos[2 * tail + 1],
+            ];
+            // (0 + x0²) + x1² of the general loop, without the exact first addition
+            let d2 = x[0] * x[0] + x[1] * x[1];
+            if want_loss {
+                loss += -self.kernel.ln_value(d2);
+            }
+            if d2 > T::zero() {
+                let c = self.kernel.c_att(d2);
+                if c != T::zero() {
+                    pair_update_2d(sink, head, tail, c, x, lr, self.clip, self.move_other);
+                }
+            }
+        } else {
+            let d2 = sink.sq_dist(head, tail);
+            if want_loss {
+                loss += -self.kernel.ln_value(d2);
+            }
+            if d2 > T::zero() {
+                let c = self.kernel.c_att(d2);
+                pair_update(sink, head, tail, c, lr, self.clip, self.move_other);
+            }
         }
         if self.batched_negatives {
             return loss + batched_repulsion(self, sink, head, negatives, lr, want_loss, scratch);
         }
+        let two = sink.dim() == 2;
         for &k in negatives {
             let k = k as usize;
             if k == head {
                 continue;
             }
-            let d2 = sink.sq_dist(head, k);
+            let (d2, x) = if two {
+                let x = diff_2d(sink.positions(), head, k);
+                (x[0] * x[0] + x[1] * x[1], x)
+            } else {
+                (sink.sq_dist(head, k), [T::zero(); 2])
+            };
             // γ = 0 weighs the term out (also its +∞ at a coincident negative: no 0·∞ = NaN)
             if want_loss && self.gamma != T::zero() {
                 loss += -self.gamma * self.kernel.ln_1m_value(d2);
             }
             if d2 > T::zero() {
                 let c = self.kernel.c_rep(d2, self.gamma, self.eps);
-                pair_update(sink, head, k, c, lr, self.clip, false);
+                if !two {
+                    pair_update(sink, head, k, c, lr, self.clip, false);
+                } else if c != T::zero() {
+                    pair_update_2d(sink, head, k, c, x, lr, self.clip, false);
+                }
             }
         }
         loss
     }
+}
+
+/// `y_i - y_j` of a two-dimensional layout. With it, `x0·x0 + x1·x1` is [`Sink::sq_dist`]
+/// exactly (its first addition, `0 + x0²`, is exact).
+#[inline(always)]
+fn diff_2d<T: Real>(pos: &[T], i: usize, j: usize) -> [T; 2] {
+    [pos[2 * i] - pos[2 * j], pos[2 * i + 1] - pos[2 * j + 1]]
 }
 
 /// The batched-negatives repulsion of [`BceStep`]: coefficients from the head's current
@@ -235,19 +289,21 @@ fn batched_repulsion<T: Real, K: BceKernel<T>, S: Sink<T>>(
     want_loss: bool,
     scratch: &mut [T],
 ) -> T {
+    let dim = sink.dim();
+    if dim == 2 {
+        let (t0, t1, loss) =
+            batched_repulsion_2d(step, sink.positions(), head, negatives, lr, want_loss);
+        sink.add(head, 0, t0);
+        sink.add(head, 1, t1);
+        return loss;
+    }
     let mut loss = T::zero();
     let coeffs = &mut scratch[..negatives.len()];
-    let dim = sink.dim();
     let pos = sink.positions();
     let yh = &pos[head * dim..(head + 1) * dim];
     // pass 1: every coefficient from the same head position (independent of each other);
     // under `simd` eight at a time through the kernel's lane function (bit-identical)
     let sq_dist = |k: usize| {
-        if dim == 2 {
-            // (0 + x0²) + x1² of the general loop, without the exact first addition
-            let (x0, x1) = (yh[0] - pos[2 * k], yh[1] - pos[2 * k + 1]);
-            return x0 * x0 + x1 * x1;
-        }
         let yk = &pos[k * dim..(k + 1) * dim];
         let mut d2 = T::zero();
         for (a, b) in yh.iter().zip(yk) {
@@ -289,24 +345,7 @@ fn batched_repulsion<T: Real, K: BceKernel<T>, S: Sink<T>>(
             };
         }
     }
-    // pass 2: the clipped updates, summed per coordinate in negative order (written out for
-    // two dimensions, with the same operations in the same order)
-    if dim == 2 {
-        let pos = sink.positions();
-        let (yh0, yh1) = (pos[2 * head], pos[2 * head + 1]);
-        let (mut t0, mut t1) = (T::zero(), T::zero());
-        for (&c, &k) in coeffs.iter().zip(negatives) {
-            if c != T::zero() {
-                let k = k as usize;
-                let (f0, f1) = (c * (yh0 - pos[2 * k]), c * (yh1 - pos[2 * k + 1]));
-                t0 += lr * clip(if f0.is_nan() { T::zero() } else { f0 }, step.clip);
-                t1 += lr * clip(if f1.is_nan() { T::zero() } else { f1 }, step.clip);
-            }
-        }
-        sink.add(head, 0, t0);
-        sink.add(head, 1, t1);
-        return loss;
-    }
+    // pass 2: the clipped updates, summed per coordinate in negative order
     for d in 0..dim {
         let pos = sink.positions();
         let yhd = pos[head * dim + d];
@@ -320,6 +359,77 @@ fn batched_repulsion<T: Real, K: BceKernel<T>, S: Sink<T>>(
         sink.add(head, d, total);
     }
     loss
+}
+
+/// [`batched_repulsion`] written out for two dimensions: the same operations in the same
+/// order, so the same bits. The head does not move until the end, so the differences
+/// `y_h - y_k` gathered for the distances are the ones the updates need: one gather per
+/// negative, and both passes run per chunk of [`LANES`] negatives. Returns the summed updates
+/// of the two coordinates and the repulsive loss (when `want_loss`).
+///
+/// Masked lanes (the head itself, a coincident negative, padding) contribute `lr·clip(0·x)`,
+/// a signed zero, which leaves a sum that starts at `+0` unchanged (IEEE: `+0 + -0 = +0`, and
+/// a round-to-nearest sum is `-0` only when both terms are).
+#[inline(always)]
+fn batched_repulsion_2d<T: Real, K: BceKernel<T>>(
+    step: &BceStep<T, K>,
+    pos: &[T],
+    head: usize,
+    negatives: &[u32],
+    lr: T,
+    want_loss: bool,
+) -> (T, T, T) {
+    let (yh0, yh1) = (pos[2 * head], pos[2 * head + 1]);
+    let (mut t0, mut t1, mut loss) = (T::zero(), T::zero(), T::zero());
+    let zero_nan = |f: T| if f.is_nan() { T::zero() } else { f };
+    for chunk in negatives.chunks(LANES) {
+        let len = chunk.len();
+        // every loop runs over all LANES lanes (unrolled, vectorised); padding lanes read the
+        // head and get x = (1, 0): d2 = 1, a normal number (the lane functions' fast path),
+        // and they are masked out like the head itself
+        let mut x0 = [T::zero(); LANES];
+        let mut x1 = [T::zero(); LANES];
+        let mut live = [false; LANES];
+        for l in 0..LANES {
+            let pad = l >= len;
+            let k = if pad { head } else { chunk[l] as usize };
+            x0[l] = if pad { T::one() } else { yh0 - pos[2 * k] };
+            x1[l] = if pad { T::zero() } else { yh1 - pos[2 * k + 1] };
+            live[l] = !pad && k != head;
+        }
+        let d2: [T; LANES] = core::array::from_fn(|l| x0[l] * x0[l] + x1[l] * x1[l]);
+        let c = if cfg!(feature = "simd") {
+            step.kernel.c_rep_lanes(&d2, step.gamma, step.eps)
+        } else {
+            let mut c = [T::zero(); LANES];
+            for l in 0..len {
+                c[l] = step.kernel.c_rep(d2[l], step.gamma, step.eps);
+            }
+            c
+        };
+        let c: [T; LANES] = core::array::from_fn(|l| {
+            if live[l] && d2[l] > T::zero() {
+                c[l]
+            } else {
+                T::zero()
+            }
+        });
+        let u0: [T; LANES] = core::array::from_fn(|l| lr * clip(zero_nan(c[l] * x0[l]), step.clip));
+        let u1: [T; LANES] = core::array::from_fn(|l| lr * clip(zero_nan(c[l] * x1[l]), step.clip));
+        // in lane order; the masked lanes add a signed zero, which changes nothing
+        for l in 0..LANES {
+            t0 += u0[l];
+            t1 += u1[l];
+        }
+        if want_loss && step.gamma != T::zero() {
+            for l in 0..LANES {
+                if live[l] {
+                    loss += -step.gamma * step.kernel.ln_1m_value(d2[l]);
+                }
+            }
+        }
+    }
+    (t0, t1, loss)
 }
 
 /// Negative sampling with a fixed classifier constant `s = m_L ξ Z̄` (MATH.md §B.5): the

@@ -44,14 +44,17 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// The batched order is exactly its definition: coefficients from the head's position
-    /// after the attraction, updates summed per coordinate in negative order.
+    /// after the attraction, updates summed per coordinate in negative order. Dimensions 1–3:
+    /// the step has a general path and one written out for two dimensions; up to 19 negatives
+    /// span three lane chunks.
     #[test]
     fn batched_negatives_follow_their_definition(
-        coords in proptest::collection::vec(-3.0f64..3.0, 12),
-        negatives in proptest::collection::vec(0u32..6, 0..7),
+        dim in 1usize..=3,
+        all_coords in proptest::collection::vec(-3.0f64..3.0, 18),
+        negatives in proptest::collection::vec(0u32..6, 0..20),
         lr in 0.01f64..1.0,
     ) {
-        let dim = 2;
+        let coords = all_coords[..6 * dim].to_vec();
         let kernel = Umap::<f64>::umap_learn_default();
         let step = BceStep { batched_negatives: true, ..BceStep::umap_learn(kernel) };
         let (head, tail) = (0usize, 1usize);
@@ -84,7 +87,7 @@ proptest! {
         }
         let mut got = coords.clone();
         let mut s = step;
-        let mut scratch = [0.0; 8];
+        let mut scratch = [0.0; 24];
         s.apply(&mut InPlace::new(&mut got, dim, None), Sample { head, tail, negatives: &negatives }, lr, false, &mut scratch);
         prop_assert_eq!(got, want);
     }
