@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-GOLDEN=70702d95c226d11b   # tests/golden.rs DIGITS_FAST_BATCHED
+GOLDEN=9906c628cb492ba4   # tests/golden.rs DIGITS_FAST_BATCHED
 
 if ! command -v chromium >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

@@ -12,6 +12,7 @@ use crate::error::{Error, check_len};
 /// The normalised Laplacian `L_sym = I - D^{-1/2} W D^{-1/2}` of `graph` as a dense row-major
 /// `n × n` matrix, made exactly symmetric (the graph is symmetric only to `1e-6`; Jacobi wants
 /// exact symmetry). `degrees` are the row sums, all positive (checked by the callers).
+#[cfg(feature = "alloc")]
 pub(crate) fn dense_sym_laplacian<T: Real>(
     graph: &crate::graph::CsrGraph<'_, T>,
     degrees: &[f64],
