@@ -623,14 +623,142 @@ fn add_force<T: Real>(g: &mut [T], a: &[T], b: &[T], c: T, clip: T, weight: T) {
     }
 }
 
+/// Queue length of [`Jobs`]: a head's forces wait here until their coefficients are computed
+/// together.
+const QUEUE: usize = 64;
+
+/// The forces on one head waiting for their coefficients, in the order they are added. The
+/// positions are fixed during the pass, so the coefficients can be computed whenever it suits:
+/// the attractions of the queue together and the repulsions together, [`LANES`] at a time
+/// (under `simd` through the kernel's lane functions, which are bit-identical to the scalar
+/// ones). The forces are then added in queue order, so the result does not depend on the
+/// batching.
+struct Jobs<T> {
+    other: [usize; QUEUE],
+    d2: [T; QUEUE],
+    attract: [bool; QUEUE],
+    coeff: [T; QUEUE],
+    len: usize,
+}
+
+impl<T: Real> Jobs<T> {
+    fn new() -> Self {
+        Jobs {
+            other: [0; QUEUE],
+            d2: [T::zero(); QUEUE],
+            attract: [false; QUEUE],
+            coeff: [T::zero(); QUEUE],
+            len: 0,
+        }
+    }
+
+    /// Queues the force of `other` (`d2 > 0`) on the head at `yi`; adds the queue to `g` first
+    /// when it is full.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn push<K: BceKernel<T>>(
+        &mut self,
+        other: usize,
+        d2: T,
+        attract: bool,
+        ctx: &Context<'_, T, K>,
+        g: &mut [T],
+        yi: &[T],
+        y: &[T],
+    ) {
+        if self.len == QUEUE {
+            self.flush(ctx, g, yi, y);
+        }
+        let q = self.len;
+        self.other[q] = other;
+        self.d2[q] = d2;
+        self.attract[q] = attract;
+        self.len = q + 1;
+    }
+
+    /// Computes the queued coefficients and adds the forces to `g` in queue order:
+    /// `2·clip(c_att (y_i - y_j))` for an attraction, `clip(c_rep (y_i - y_k))` for a
+    /// repulsion.
+    fn flush<K: BceKernel<T>>(&mut self, ctx: &Context<'_, T, K>, g: &mut [T], yi: &[T], y: &[T]) {
+        for attract in [true, false] {
+            let mut idx = [0usize; LANES];
+            let mut count = 0;
+            for q in 0..self.len {
+                if self.attract[q] == attract {
+                    idx[count] = q;
+                    count += 1;
+                    if count == LANES {
+                        self.coefficients(ctx, attract, &idx, count);
+                        count = 0;
+                    }
+                }
+            }
+            if count > 0 {
+                self.coefficients(ctx, attract, &idx, count);
+            }
+        }
+        let dim = ctx.dim;
+        for q in 0..self.len {
+            let k = self.other[q];
+            let weight = if self.attract[q] { T::two() } else { T::one() };
+            add_force(
+                g,
+                yi,
+                &y[k * dim..(k + 1) * dim],
+                self.coeff[q],
+                ctx.clip,
+                weight,
+            );
+        }
+        self.len = 0;
+    }
+
+    /// The coefficients of the queue entries `idx[..count]`, all of one kind.
+    #[inline(always)]
+    fn coefficients<K: BceKernel<T>>(
+        &mut self,
+        ctx: &Context<'_, T, K>,
+        attract: bool,
+        idx: &[usize; LANES],
+        count: usize,
+    ) {
+        let k = ctx.kernel;
+        if cfg!(feature = "simd") {
+            // padding lanes: d2 = 1, a normal number (the lane functions' fast path)
+            let mut d2 = [T::one(); LANES];
+            for l in 0..count {
+                d2[l] = self.d2[idx[l]];
+            }
+            let c = if attract {
+                k.c_att_lanes(&d2)
+            } else {
+                k.c_rep_lanes(&d2, ctx.gamma, ctx.eps)
+            };
+            for l in 0..count {
+                self.coeff[idx[l]] = c[l];
+            }
+        } else {
+            for &q in &idx[..count] {
+                let d2 = self.d2[q];
+                self.coeff[q] = if attract {
+                    k.c_att(d2)
+                } else {
+                    k.c_rep(d2, ctx.gamma, ctx.eps)
+                };
+            }
+        }
+    }
+}
+
 impl<T: Real> HeadRange<'_, T> {
     /// Step 1 of the module docs for every head of the range, from the positions `y`.
     fn gradient<K: BceKernel<T>>(&mut self, ctx: &Context<'_, T, K>, y: &[T], epoch: usize) {
         let (dim, m) = (ctx.dim, ctx.negative_rate);
         let now = epoch as f64;
         let epoch_seed = ctx.seed ^ splitmix64(epoch as u64);
-        let (indices, two) = (ctx.graph.indices(), T::two());
+        let indices = ctx.graph.indices();
         let (mut positive, mut negative) = (0u64, 0u64);
+        let mut jobs = Jobs::new();
         for (i, g) in self.heads.clone().zip(self.grad.chunks_exact_mut(dim)) {
             g.fill(T::zero());
             let yi = &y[i * dim..(i + 1) * dim];
@@ -644,10 +772,9 @@ impl<T: Real> HeadRange<'_, T> {
                 clock[0] += eps;
                 positive += 1;
                 let j = indices[p] as usize;
-                let yj = &y[j * dim..(j + 1) * dim];
-                let d2 = crate::layout::sq_dist(yi, yj);
+                let d2 = crate::layout::sq_dist(yi, &y[j * dim..(j + 1) * dim]);
                 if d2 > T::zero() {
-                    add_force(g, yi, yj, ctx.kernel.c_att(d2), ctx.clip, two);
+                    jobs.push(j, d2, true, ctx, g, yi, y);
                 }
                 if m <= 0.0 {
                     continue;
@@ -659,37 +786,19 @@ impl<T: Real> HeadRange<'_, T> {
                 clock[1] += n_neg as f64 * eps_neg;
                 negative += n_neg;
                 let rng = rng.get_or_insert_with(|| Pcg32::for_stream(epoch_seed, i as u64));
-                // positions are fixed during the pass, so the coefficients of up to LANES
-                // negatives can be evaluated together (`simd`: the kernel's lane function,
-                // bit-identical); the forces are added in draw order either way
-                let mut left = n_neg;
-                while left > 0 {
-                    let count = (left as usize).min(LANES);
-                    left -= count as u64;
-                    let (mut ks, mut d2s) = ([0usize; LANES], [T::one(); LANES]);
-                    for (k, d2) in ks.iter_mut().zip(d2s.iter_mut()).take(count) {
-                        *k = bounded(rng, ctx.n) as usize;
-                        *d2 = crate::layout::sq_dist(yi, &y[*k * dim..(*k + 1) * dim]);
+                for _ in 0..n_neg {
+                    let k = bounded(rng, ctx.n) as usize;
+                    if k == i {
+                        continue;
                     }
-                    let coeffs = if cfg!(feature = "simd") {
-                        ctx.kernel.c_rep_lanes(&d2s, ctx.gamma, ctx.eps)
-                    } else {
-                        [T::zero(); LANES]
-                    };
-                    for l in 0..count {
-                        let k = ks[l];
-                        if k == i || d2s[l].is_nan() || d2s[l] <= T::zero() {
-                            continue;
-                        }
-                        let c = if cfg!(feature = "simd") {
-                            coeffs[l]
-                        } else {
-                            ctx.kernel.c_rep(d2s[l], ctx.gamma, ctx.eps)
-                        };
-                        add_force(g, yi, &y[k * dim..(k + 1) * dim], c, ctx.clip, T::one());
+                    let d2 = crate::layout::sq_dist(yi, &y[k * dim..(k + 1) * dim]);
+                    if d2.is_nan() || d2 <= T::zero() {
+                        continue;
                     }
+                    jobs.push(k, d2, false, ctx, g, yi, y);
                 }
             }
+            jobs.flush(ctx, g, yi, y);
         }
         self.positive = positive;
         self.negative = negative;

@@ -195,7 +195,7 @@ fn edge_values() -> Vec<f32> {
 }
 
 /// The lane functions give exactly the scalar bits (the `simd` path's oracle), for both math
-/// modes, on edge values and random ones, in every lane position.
+/// modes, on edge values and random ones, in every lane position (`pow`, `c_att`, `c_rep`).
 #[test]
 fn lane_functions_equal_scalar_bit_for_bit() {
     use neighbor_embed::fast_math::{LANES, pow, pow_lanes};
@@ -217,6 +217,17 @@ fn lane_functions_equal_scalar_bit_for_bit() {
                         x[l]
                     );
                 }
+            }
+            // NaN must stay NaN with the same bits too
+            let same = |a: f32, b: f32| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+            let (ae, af, a1) = (exact.c_att_lanes(&x), fast.c_att_lanes(&x), b1.c_att_lanes(&x));
+            let huge_a = Umap::new(3e38f32, 0.5).unwrap(); // den overflows: the -2b/d2 branch
+            let ah = huge_a.fast().c_att_lanes(&x);
+            for l in 0..LANES {
+                assert!(same(ae[l], exact.c_att(x[l])), "c_att({})", x[l]);
+                assert!(same(af[l], fast.c_att(x[l])), "fast c_att({})", x[l]);
+                assert!(same(a1[l], b1.c_att(x[l])), "b = 1 c_att({})", x[l]);
+                assert!(same(ah[l], huge_a.fast().c_att(x[l])), "huge a c_att({})", x[l]);
             }
             for (gamma, eps) in [(1.0f32, 0.001f32), (1.0, 0.0), (0.0, 0.001)] {
                 let (le, lf, l1) = (

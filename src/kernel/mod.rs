@@ -140,6 +140,13 @@ pub trait BceKernel<T: Real>: Kernel<T> {
         }
         num / (eps + d2)
     }
+    /// [`BceKernel::c_att`] of [`LANES`] squared distances, **bit-identical** to calling it
+    /// on each; kernels override it with code the compiler vectorises (the `parallel` loop
+    /// uses it under the `simd` feature).
+    #[inline(always)]
+    fn c_att_lanes(&self, d2: &[T; LANES]) -> [T; LANES] {
+        d2.map(|x| self.c_att(x))
+    }
     /// [`BceKernel::c_rep`] of [`LANES`] squared distances, **bit-identical** to calling it
     /// on each; kernels override it with code the compiler vectorises (the batched-negatives
     /// step uses it under the `simd` feature).

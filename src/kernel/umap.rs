@@ -197,6 +197,32 @@ impl<T: Real, M: Math> BceKernel<T> for Umap<T, M> {
         num / ((eps + d2) * (T::one() + self.t(d2).0))
     }
     #[inline(always)]
+    fn c_att_lanes(&self, d2: &[T; LANES]) -> [T; LANES] {
+        let d2 = d2.map(nonneg);
+        let p = if self.b == T::one() {
+            d2
+        } else {
+            M::pow_lanes(&d2, self.b)
+        };
+        let (two_ab, two_b) = (T::two() * self.a * self.b, T::two() * self.b);
+        let at_zero = if self.b == T::one() {
+            -(T::two() * self.a)
+        } else {
+            T::zero()
+        };
+        // the operations of `c_att`, lane by lane, its branches as selects
+        core::array::from_fn(|l| {
+            let den = d2[l] * (T::one() + self.a * p[l]);
+            if d2[l] == T::zero() {
+                at_zero
+            } else if den.is_finite() {
+                -two_ab * p[l] / den
+            } else {
+                -two_b / d2[l]
+            }
+        })
+    }
+    #[inline(always)]
     fn c_rep_lanes(&self, d2: &[T; LANES], gamma: T, eps: T) -> [T; LANES] {
         let num = T::two() * gamma * self.b;
         if num == T::zero() {
