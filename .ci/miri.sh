@@ -23,7 +23,8 @@ rustup +nightly component list --installed | grep -q '^miri' || rustup +nightly 
 cargo +nightly miri setup
 # proptest: no failure files (Miri isolates the file system); a fixed seed, as in CI
 export PROPTEST_DISABLE_FAILURE_PERSISTENCE=1 PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261124}"
-export MIRIFLAGS="${MIRIFLAGS:-}"
+# isolation off: proptest asks for the working directory (getcwd) even without persistence
+export MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}"
 if [ $# -gt 0 ]; then
   targets=("$@")
 else

@@ -248,7 +248,7 @@ fn constructors_reject_bad_parameters() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 16 } else { 400 }))]
 
     /// g = d ln w/d d2 and h = d ln(1-w)/d d2 by central differences (relative step).
     #[test]
