@@ -164,12 +164,15 @@ pub struct BceStep<T, K> {
     pub clip: Option<T>,
     /// Attraction moves the tail too (umap-learn's `fit`: true; `transform`: false).
     pub move_other: bool,
-    /// The negatives' update order. `false` (umap-learn's): each negative reads the head's
-    /// position as moved by the previous one. `true` ("batched negatives", a mode of this
-    /// crate): every negative's coefficient is computed from the head's position after the
-    /// attraction, independently of the others (so a CPU overlaps them), and the head moves by
-    /// the sum, per coordinate in negative order, of the clipped updates
-    /// `lr · clip(c_k (y_h - y_k))`. Needs `scratch` of `negatives.len()` values.
+    /// The update order within a sample. `false` (umap-learn's): the attraction moves head
+    /// and tail, then each negative reads the head's position as moved by the previous one.
+    /// `true` ("batched", a mode of this crate): every coefficient and difference is computed
+    /// from the positions at the start of the sample, independently of the others (so a CPU
+    /// overlaps them, and the attraction shares a lane evaluation with the negatives); then,
+    /// per coordinate, the head moves by the attraction's `lr · clip(c_att (y_h - y_t))` (the
+    /// tail by its opposite with `move_other`) and then by the sum, in negative order, of the
+    /// clipped repulsions `lr · clip(c_k (y_h - y_k))`. Needs `scratch` of `negatives.len()`
+    /// values.
     pub batched_negatives: bool,
 }
 
@@ -208,6 +211,9 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
             tail,
             negatives,
         } = sample;
+        if self.batched_negatives {
+            return batched_sample(self, sink, head, tail, negatives, lr, want_loss, scratch);
+        }
         let mut loss = T::zero();
         if sink.dim() == 2 {
             // written out: the differences serve the distance and the update
@@ -236,9 +242,6 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
                 let c = self.kernel.c_att(d2);
                 pair_update(sink, head, tail, c, lr, self.clip, self.move_other);
             }
-        }
-        if self.batched_negatives {
-            return loss + batched_repulsion(self, sink, head, negatives, lr, want_loss, scratch);
         }
         let two = sink.dim() == 2;
         for &k in negatives {
@@ -276,14 +279,22 @@ fn diff_2d<T: Real>(pos: &[T], i: usize, j: usize) -> [T; 2] {
     [pos[2 * i] - pos[2 * j], pos[2 * i + 1] - pos[2 * j + 1]]
 }
 
-/// The batched-negatives repulsion of [`BceStep`]: coefficients from the head's current
-/// position, then the summed clipped updates per coordinate. Returns the repulsive loss when
-/// `want_loss`.
+/// The batched sample of [`BceStep`] (`batched_negatives`): every coefficient and every
+/// difference from the positions at the start of the sample, then per coordinate `d`: the
+/// attraction `δ = lr·clip(c_att (y_h - y_t))` added to the head (and `-δ` to the tail with
+/// `move_other`), then the repulsions' sum `Σ_k lr·clip(c_k (y_h - y_k))` (in negative order)
+/// added to the head. Returns the sample's loss when `want_loss`.
+///
+/// Coordinate `d`'s writes come after coordinate `d`'s reads and no coordinate reads another,
+/// so this is exactly "all reads first". Uses `scratch[..negatives.len()]` (dimensions other
+/// than 2).
+#[allow(clippy::too_many_arguments)]
 #[inline]
-fn batched_repulsion<T: Real, K: BceKernel<T>, S: Sink<T>>(
+fn batched_sample<T: Real, K: BceKernel<T>, S: Sink<T>>(
     step: &BceStep<T, K>,
     sink: &mut S,
     head: usize,
+    tail: usize,
     negatives: &[u32],
     lr: T,
     want_loss: bool,
@@ -291,18 +302,24 @@ fn batched_repulsion<T: Real, K: BceKernel<T>, S: Sink<T>>(
 ) -> T {
     let dim = sink.dim();
     if dim == 2 {
-        let (t0, t1, loss) =
-            batched_repulsion_2d(step, sink.positions(), head, negatives, lr, want_loss);
-        sink.add(head, 0, t0);
-        sink.add(head, 1, t1);
-        return loss;
+        return batched_sample_2d(step, sink, head, tail, negatives, lr, want_loss);
     }
-    let mut loss = T::zero();
+    let d2 = sink.sq_dist(head, tail);
+    let mut loss = if want_loss {
+        -step.kernel.ln_value(d2)
+    } else {
+        T::zero()
+    };
+    let c_att = if d2 > T::zero() {
+        step.kernel.c_att(d2)
+    } else {
+        T::zero()
+    };
     let coeffs = &mut scratch[..negatives.len()];
     let pos = sink.positions();
     let yh = &pos[head * dim..(head + 1) * dim];
-    // pass 1: every coefficient from the same head position (independent of each other);
-    // under `simd` eight at a time through the kernel's lane function (bit-identical)
+    // pass 1: every repulsion coefficient from the start positions (independent of each
+    // other); under `simd` eight at a time through the kernel's lane function (bit-identical)
     let sq_dist = |k: usize| {
         let yk = &pos[k * dim..(k + 1) * dim];
         let mut d2 = T::zero();
@@ -312,43 +329,33 @@ fn batched_repulsion<T: Real, K: BceKernel<T>, S: Sink<T>>(
         }
         d2
     };
-    if cfg!(feature = "simd") {
-        for (chunk, out) in negatives.chunks(LANES).zip(coeffs.chunks_mut(LANES)) {
-            let mut d2 = [T::one(); LANES];
-            for (v, &k) in d2.iter_mut().zip(chunk) {
-                *v = sq_dist(k as usize);
-            }
-            let c = step.kernel.c_rep_lanes(&d2, step.gamma, step.eps);
-            for (l, (o, &k)) in out.iter_mut().zip(chunk).enumerate() {
-                let k = k as usize;
-                if want_loss && k != head && step.gamma != T::zero() {
-                    loss += -step.gamma * step.kernel.ln_1m_value(d2[l]);
-                }
-                *o = if d2[l] > T::zero() && k != head {
-                    c[l]
-                } else {
-                    T::zero()
-                };
-            }
+    for (chunk, out) in negatives.chunks(LANES).zip(coeffs.chunks_mut(LANES)) {
+        let mut d2 = [T::one(); LANES];
+        for (v, &k) in d2.iter_mut().zip(chunk) {
+            *v = sq_dist(k as usize);
         }
-    } else {
-        for (c, &k) in coeffs.iter_mut().zip(negatives) {
+        let c = if cfg!(feature = "simd") {
+            step.kernel.c_rep_lanes(&d2, step.gamma, step.eps)
+        } else {
+            d2.map(|x| step.kernel.c_rep(x, step.gamma, step.eps))
+        };
+        for (l, (o, &k)) in out.iter_mut().zip(chunk).enumerate() {
             let k = k as usize;
-            let d2 = sq_dist(k);
+            // γ = 0 weighs the term out (also its +∞ at a coincident negative: no 0·∞ = NaN)
             if want_loss && k != head && step.gamma != T::zero() {
-                loss += -step.gamma * step.kernel.ln_1m_value(d2);
+                loss += -step.gamma * step.kernel.ln_1m_value(d2[l]);
             }
-            *c = if d2 > T::zero() && k != head {
-                step.kernel.c_rep(d2, step.gamma, step.eps)
+            *o = if d2[l] > T::zero() && k != head {
+                c[l]
             } else {
                 T::zero()
             };
         }
     }
-    // pass 2: the clipped updates, summed per coordinate in negative order
+    // pass 2, per coordinate
     for d in 0..dim {
         let pos = sink.positions();
-        let yhd = pos[head * dim + d];
+        let (yhd, ytd) = (pos[head * dim + d], pos[tail * dim + d]);
         let mut total = T::zero();
         for (&c, &k) in coeffs.iter().zip(negatives) {
             if c != T::zero() {
@@ -356,54 +363,88 @@ fn batched_repulsion<T: Real, K: BceKernel<T>, S: Sink<T>>(
                 total += lr * clip(if f.is_nan() { T::zero() } else { f }, step.clip);
             }
         }
+        if c_att != T::zero() {
+            let f = c_att * (yhd - ytd);
+            let delta = clip(if f.is_nan() { T::zero() } else { f }, step.clip);
+            sink.add(head, d, lr * delta);
+            if step.move_other {
+                sink.add(tail, d, -(lr * delta));
+            }
+        }
         sink.add(head, d, total);
     }
     loss
 }
 
-/// [`batched_repulsion`] written out for two dimensions: the same operations in the same
-/// order, so the same bits. The head does not move until the end, so the differences
-/// `y_h - y_k` gathered for the distances are the ones the updates need: one gather per
-/// negative, and both passes run per chunk of [`LANES`] negatives. Returns the summed updates
-/// of the two coordinates and the repulsive loss (when `want_loss`).
+/// [`batched_sample`] written out for two dimensions: the same operations in the same order,
+/// so the same bits. The differences gathered for the distances are the ones the updates
+/// need (one gather per point), and the attraction rides in lane 0 of the first chunk of
+/// [`LANES`], so one lane evaluation (UMAP: one `pow` of eight lanes) serves the attraction and
+/// up to seven negatives.
 ///
-/// Masked lanes (the head itself, a coincident negative, padding) contribute `lr·clip(0·x)`,
-/// a signed zero, which leaves a sum that starts at `+0` unchanged (IEEE: `+0 + -0 = +0`, and
-/// a round-to-nearest sum is `-0` only when both terms are).
+/// Masked lanes (the attraction's lane in the sums, the head itself, a coincident negative,
+/// padding) contribute `lr·clip(0·x)`, a signed zero, which leaves a sum that starts at `+0`
+/// unchanged (IEEE: `+0 + -0 = +0`, and a round-to-nearest sum is `-0` only when both terms
+/// are).
 #[inline(always)]
-fn batched_repulsion_2d<T: Real, K: BceKernel<T>>(
+fn batched_sample_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
     step: &BceStep<T, K>,
-    pos: &[T],
+    sink: &mut S,
     head: usize,
+    tail: usize,
     negatives: &[u32],
     lr: T,
     want_loss: bool,
-) -> (T, T, T) {
+) -> T {
+    let pos = sink.positions();
     let (yh0, yh1) = (pos[2 * head], pos[2 * head + 1]);
-    let (mut t0, mut t1, mut loss) = (T::zero(), T::zero(), T::zero());
+    let x_att = diff_2d(pos, head, tail);
+    let d2_att = x_att[0] * x_att[0] + x_att[1] * x_att[1];
+    let mut loss = if want_loss {
+        -step.kernel.ln_value(d2_att)
+    } else {
+        T::zero()
+    };
+    let mut c_att = T::zero();
+    let (mut t0, mut t1) = (T::zero(), T::zero());
     let zero_nan = |f: T| if f.is_nan() { T::zero() } else { f };
-    for chunk in negatives.chunks(LANES) {
-        let len = chunk.len();
-        // every loop runs over all LANES lanes (unrolled, vectorised); padding lanes read the
-        // head and get x = (1, 0): d2 = 1, a normal number (the lane functions' fast path),
-        // and they are masked out like the head itself
-        let mut x0 = [T::zero(); LANES];
+    // item 0 is the attraction, item 1 + k the negative k
+    let items = negatives.len() + 1;
+    let mut first = 0;
+    while first < items {
+        // every loop runs over all LANES lanes (unrolled, vectorised); padding lanes get
+        // x = (1, 0): d2 = 1, a normal number (the lane functions' fast path), masked out
+        let mut x0 = [T::one(); LANES];
         let mut x1 = [T::zero(); LANES];
         let mut live = [false; LANES];
         for l in 0..LANES {
-            let pad = l >= len;
-            let k = if pad { head } else { chunk[l] as usize };
-            x0[l] = if pad { T::one() } else { yh0 - pos[2 * k] };
-            x1[l] = if pad { T::zero() } else { yh1 - pos[2 * k + 1] };
-            live[l] = !pad && k != head;
+            let item = first + l;
+            if item == 0 {
+                (x0[0], x1[0]) = (x_att[0], x_att[1]);
+            } else if item < items {
+                let k = negatives[item - 1] as usize;
+                x0[l] = yh0 - pos[2 * k];
+                x1[l] = yh1 - pos[2 * k + 1];
+                live[l] = k != head;
+            }
         }
         let d2: [T; LANES] = core::array::from_fn(|l| x0[l] * x0[l] + x1[l] * x1[l]);
         let c = if cfg!(feature = "simd") {
-            step.kernel.c_rep_lanes(&d2, step.gamma, step.eps)
+            if first == 0 {
+                let (att, rep) = step.kernel.c_att_rep_lanes(&d2, step.gamma, step.eps);
+                c_att = att;
+                rep
+            } else {
+                step.kernel.c_rep_lanes(&d2, step.gamma, step.eps)
+            }
         } else {
             let mut c = [T::zero(); LANES];
-            for l in 0..len {
-                c[l] = step.kernel.c_rep(d2[l], step.gamma, step.eps);
+            for l in 0..LANES {
+                if first + l == 0 {
+                    c_att = step.kernel.c_att(d2[0]);
+                } else if live[l] {
+                    c[l] = step.kernel.c_rep(d2[l], step.gamma, step.eps);
+                }
             }
             c
         };
@@ -428,8 +469,23 @@ fn batched_repulsion_2d<T: Real, K: BceKernel<T>>(
                 }
             }
         }
+        first += LANES;
     }
-    (t0, t1, loss)
+    if d2_att > T::zero() && c_att != T::zero() {
+        pair_update_2d(
+            sink,
+            head,
+            tail,
+            c_att,
+            x_att,
+            lr,
+            step.clip,
+            step.move_other,
+        );
+    }
+    sink.add(head, 0, t0);
+    sink.add(head, 1, t1);
+    loss
 }
 
 /// Negative sampling with a fixed classifier constant `s = m_L ξ Z̄` (MATH.md §B.5): the

@@ -43,10 +43,11 @@ fn fast_umap_kernel_is_within_1e6_of_libm() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// The batched order is exactly its definition: coefficients from the head's position
-    /// after the attraction, updates summed per coordinate in negative order. Dimensions 1–3:
-    /// the step has a general path and one written out for two dimensions; up to 19 negatives
-    /// span three lane chunks.
+    /// The batched order is exactly its definition: every coefficient and difference from the
+    /// start positions; per coordinate the attraction, then the repulsions summed in negative
+    /// order. Dimensions 1–3: the step has a general path and one written out for two
+    /// dimensions (the attraction in lane 0); up to 19 negatives span three lane chunks, and
+    /// negatives that are the head or the tail are drawn.
     #[test]
     fn batched_negatives_follow_their_definition(
         dim in 1usize..=3,
@@ -58,30 +59,29 @@ proptest! {
         let kernel = Umap::<f64>::umap_learn_default();
         let step = BceStep { batched_negatives: true, ..BceStep::umap_learn(kernel) };
         let (head, tail) = (0usize, 1usize);
-        // the definition, written out
-        let mut want = coords.clone();
+        // the definition, written out: everything from the start positions, then per
+        // coordinate the attraction (head, tail) and the repulsions' sum (head)
+        let start = coords.clone();
         let d2 = |y: &[f64], i: usize, j: usize| (0..dim).map(|d| (y[i * dim + d] - y[j * dim + d]).powi(2)).sum::<f64>();
-        let r = d2(&want, head, tail);
-        if r > 0.0 {
-            let c = kernel.c_att(r);
-            for d in 0..dim {
-                let f = c * (want[head * dim + d] - want[tail * dim + d]);
-                let delta = f.clamp(-4.0, 4.0);
-                want[head * dim + d] += lr * delta;
-                want[tail * dim + d] += -(lr * delta);
-            }
-        }
+        let r = d2(&start, head, tail);
+        let c_att = if r > 0.0 { kernel.c_att(r) } else { 0.0 };
         let c: Vec<f64> = negatives.iter().map(|&k| {
-            let r = d2(&want, head, k as usize);
+            let r = d2(&start, head, k as usize);
             if r > 0.0 && k as usize != head { kernel.c_rep(r, 1.0, 0.001) } else { 0.0 }
         }).collect();
+        let mut want = start.clone();
         for d in 0..dim {
-            let yh = want[head * dim + d];
+            let yh = start[head * dim + d];
             let mut total = 0.0;
             for (&ck, &k) in c.iter().zip(&negatives) {
                 if ck != 0.0 {
-                    total += lr * (ck * (yh - want[k as usize * dim + d])).clamp(-4.0, 4.0);
+                    total += lr * (ck * (yh - start[k as usize * dim + d])).clamp(-4.0, 4.0);
                 }
+            }
+            if c_att != 0.0 {
+                let delta = (c_att * (yh - start[tail * dim + d])).clamp(-4.0, 4.0);
+                want[head * dim + d] += lr * delta;
+                want[tail * dim + d] += -(lr * delta);
             }
             want[head * dim + d] += total;
         }
@@ -195,7 +195,7 @@ fn edge_values() -> Vec<f32> {
 }
 
 /// The lane functions give exactly the scalar bits (the `simd` path's oracle), for both math
-/// modes, on edge values and random ones, in every lane position (`pow`, `c_att`, `c_rep`).
+/// modes, on edge values and random ones, in every lane position (`pow`, `c_att`, `c_rep`, `c_att_rep_lanes`).
 #[test]
 fn lane_functions_equal_scalar_bit_for_bit() {
     use neighbor_embed::fast_math::{LANES, pow, pow_lanes};
@@ -220,14 +220,22 @@ fn lane_functions_equal_scalar_bit_for_bit() {
             }
             // NaN must stay NaN with the same bits too
             let same = |a: f32, b: f32| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
-            let (ae, af, a1) = (exact.c_att_lanes(&x), fast.c_att_lanes(&x), b1.c_att_lanes(&x));
+            let (ae, af, a1) = (
+                exact.c_att_lanes(&x),
+                fast.c_att_lanes(&x),
+                b1.c_att_lanes(&x),
+            );
             let huge_a = Umap::new(3e38f32, 0.5).unwrap(); // den overflows: the -2b/d2 branch
             let ah = huge_a.fast().c_att_lanes(&x);
             for l in 0..LANES {
                 assert!(same(ae[l], exact.c_att(x[l])), "c_att({})", x[l]);
                 assert!(same(af[l], fast.c_att(x[l])), "fast c_att({})", x[l]);
                 assert!(same(a1[l], b1.c_att(x[l])), "b = 1 c_att({})", x[l]);
-                assert!(same(ah[l], huge_a.fast().c_att(x[l])), "huge a c_att({})", x[l]);
+                assert!(
+                    same(ah[l], huge_a.fast().c_att(x[l])),
+                    "huge a c_att({})",
+                    x[l]
+                );
             }
             for (gamma, eps) in [(1.0f32, 0.001f32), (1.0, 0.0), (0.0, 0.001)] {
                 let (le, lf, l1) = (
@@ -235,6 +243,18 @@ fn lane_functions_equal_scalar_bit_for_bit() {
                     fast.c_rep_lanes(&x, gamma, eps),
                     b1.c_rep_lanes(&x, gamma, eps),
                 );
+                for (k, (att, rep)) in [
+                    (exact.c_att(x[0]), exact.c_att_rep_lanes(&x, gamma, eps)),
+                    (fast.c_att(x[0]), fast.c_att_rep_lanes(&x, gamma, eps)),
+                    (b1.c_att(x[0]), b1.c_att_rep_lanes(&x, gamma, eps)),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    assert!(same(att, rep.0), "c_att_rep_lanes({}) kernel {k}", x[0]);
+                    let lanes = [le, lf, l1][k];
+                    assert!((0..LANES).all(|l| same(lanes[l], rep.1[l])), "kernel {k}");
+                }
                 for l in 0..LANES {
                     assert_eq!(le[l].to_bits(), exact.c_rep(x[l], gamma, eps).to_bits());
                     assert_eq!(lf[l].to_bits(), fast.c_rep(x[l], gamma, eps).to_bits());

@@ -52,7 +52,7 @@ Options:
   --math exact|fast             pow of the UMAP kernel: libm (default) or the crate's fast
                                 deterministic polynomial (fast_math)
   --negatives sequential|batched   --loss umap: umap-learn's order (default), or all of a
-                                sample's negatives from the same head position (faster)
+                                sample's coefficients from its start positions (faster)
   --noise-mass M                NEG/NCE noise mass m_L (default m): each negative weighs m_L/m
   --epochs N                    default as umap-learn: 500 (n <= 10000) or 200
   --lr A                        initial learning rate (default 1)

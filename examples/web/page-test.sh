@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-GOLDEN=9906c628cb492ba4   # tests/golden.rs DIGITS_FAST_BATCHED
+GOLDEN=d878bc97b5e584cc   # tests/golden.rs DIGITS_FAST_BATCHED
 
 if ! command -v chromium >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

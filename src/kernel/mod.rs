@@ -147,6 +147,14 @@ pub trait BceKernel<T: Real>: Kernel<T> {
     fn c_att_lanes(&self, d2: &[T; LANES]) -> [T; LANES] {
         d2.map(|x| self.c_att(x))
     }
+    /// `(c_att(d2[0]), c_rep_lanes(d2, γ, ε))`, **bit-identical** to those calls: one sample's
+    /// attraction and up to `LANES - 1` negatives in one pass (the batched [`crate::step::BceStep`]
+    /// puts the attraction in lane 0; lane 0's `c_rep` is not used). Kernels override it to
+    /// evaluate the shared part (UMAP: `d2^b`) once.
+    #[inline(always)]
+    fn c_att_rep_lanes(&self, d2: &[T; LANES], gamma: T, eps: T) -> (T, [T; LANES]) {
+        (self.c_att(d2[0]), self.c_rep_lanes(d2, gamma, eps))
+    }
     /// [`BceKernel::c_rep`] of [`LANES`] squared distances, **bit-identical** to calling it
     /// on each; kernels override it with code the compiler vectorises (the batched-negatives
     /// step uses it under the `simd` feature).

@@ -68,6 +68,43 @@ impl<T: Real, M: Math> Umap<T, M> {
         self.b
     }
 
+    /// `c_att` from `d2 ≥ 0` (or NaN) and `p = d2^b` (not read at `d2 = 0`).
+    #[inline(always)]
+    fn c_att_from(&self, d2: T, p: T) -> T {
+        if d2 == T::zero() {
+            // g is -∞ (b < 1) or 0 (b > 1): no force; -2a for b = 1
+            return if self.b == T::one() {
+                -(T::two() * self.a)
+            } else {
+                T::zero()
+            };
+        }
+        let den = d2 * (T::one() + self.a * p);
+        if den.is_finite() {
+            -(T::two() * self.a * self.b) * p / den
+        } else {
+            // t or the product overflowed: the limit -2b/d2
+            -(T::two() * self.b) / d2
+        }
+    }
+    /// `d2^b` of every lane (no `pow` when `b = 1`).
+    #[inline(always)]
+    fn p_lanes(&self, d2: &[T; LANES]) -> [T; LANES] {
+        if self.b == T::one() {
+            *d2
+        } else {
+            M::pow_lanes(d2, self.b)
+        }
+    }
+    /// `c_rep` of every lane from `d2 ≥ 0` and `p = d2^b`.
+    #[inline(always)]
+    fn c_rep_from(&self, d2: &[T; LANES], p: &[T; LANES], gamma: T, eps: T) -> [T; LANES] {
+        let num = T::two() * gamma * self.b;
+        if num == T::zero() {
+            return [T::zero(); LANES];
+        }
+        core::array::from_fn(|l| num / ((eps + d2[l]) * (T::one() + self.a * p[l])))
+    }
     /// `t = a d2^b` and `d2^b`.
     #[inline(always)]
     fn t(&self, d2: T) -> (T, T) {
@@ -170,21 +207,9 @@ impl<T: Real, M: Math> BceKernel<T> for Umap<T, M> {
     fn c_att(&self, d2: T) -> T {
         let d2 = nonneg(d2);
         if d2 == T::zero() {
-            // g is -∞ (b < 1) or 0 (b > 1): no force; -2a for b = 1
-            return if self.b == T::one() {
-                -(T::two() * self.a)
-            } else {
-                T::zero()
-            };
+            return self.c_att_from(d2, d2);
         }
-        let (t, p) = self.t(d2);
-        let den = d2 * (T::one() + t);
-        if den.is_finite() {
-            -(T::two() * self.a * self.b) * p / den
-        } else {
-            // t or the product overflowed: the limit -2b/d2
-            -(T::two() * self.b) / d2
-        }
+        self.c_att_from(d2, self.t(d2).1)
     }
     /// umap-learn's `2γb/((ε + d2)(1 + a d2^b))` with one division.
     #[inline]
@@ -199,45 +224,25 @@ impl<T: Real, M: Math> BceKernel<T> for Umap<T, M> {
     #[inline(always)]
     fn c_att_lanes(&self, d2: &[T; LANES]) -> [T; LANES] {
         let d2 = d2.map(nonneg);
-        let p = if self.b == T::one() {
-            d2
-        } else {
-            M::pow_lanes(&d2, self.b)
-        };
-        let (two_ab, two_b) = (T::two() * self.a * self.b, T::two() * self.b);
-        let at_zero = if self.b == T::one() {
-            -(T::two() * self.a)
-        } else {
-            T::zero()
-        };
-        // the operations of `c_att`, lane by lane, its branches as selects
-        core::array::from_fn(|l| {
-            let den = d2[l] * (T::one() + self.a * p[l]);
-            if d2[l] == T::zero() {
-                at_zero
-            } else if den.is_finite() {
-                -two_ab * p[l] / den
-            } else {
-                -two_b / d2[l]
-            }
-        })
+        let p = self.p_lanes(&d2);
+        core::array::from_fn(|l| self.c_att_from(d2[l], p[l]))
+    }
+    #[inline(always)]
+    fn c_att_rep_lanes(&self, d2: &[T; LANES], gamma: T, eps: T) -> (T, [T; LANES]) {
+        let d2 = d2.map(nonneg);
+        let p = self.p_lanes(&d2);
+        (
+            self.c_att_from(d2[0], p[0]),
+            self.c_rep_from(&d2, &p, gamma, eps),
+        )
     }
     #[inline(always)]
     fn c_rep_lanes(&self, d2: &[T; LANES], gamma: T, eps: T) -> [T; LANES] {
-        let num = T::two() * gamma * self.b;
-        if num == T::zero() {
+        if T::two() * gamma * self.b == T::zero() {
             return [T::zero(); LANES];
         }
         let d2 = d2.map(nonneg);
-        let p = if self.b == T::one() {
-            d2
-        } else {
-            M::pow_lanes(&d2, self.b)
-        };
-        let mut out = [T::zero(); LANES];
-        for l in 0..LANES {
-            out[l] = num / ((eps + d2[l]) * (T::one() + self.a * p[l]));
-        }
-        out
+        let p = self.p_lanes(&d2);
+        self.c_rep_from(&d2, &p, gamma, eps)
     }
 }
