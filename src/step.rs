@@ -96,11 +96,7 @@ fn pair_update<T: Real, S: Sink<T>>(
         return;
     }
     if sink.dim() == 2 {
-        let pos = sink.positions();
-        let x = [
-            pos[2 * head] - pos[2 * other],
-            pos[2 * head + 1] - pos[2 * other + 1],
-        ];
+        let x = diff_2d(sink.positions(), head, other);
         pair_update_2d(sink, head, other, c, x, lr, clip_to, move_other);
         return;
     }
@@ -217,12 +213,7 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
         let mut loss = T::zero();
         if sink.dim() == 2 {
             // written out: the differences serve the distance and the update
-            let pos = sink.positions();
-            let x = [
-                pos[2 * head] - pos[2 * tail],
-                pos[2 * head + 1] - pos[2 * tail + 1],
-            ];
-            // (0 + x0²) + x1² of the general loop, without the exact first addition
+            let x = diff_2d(sink.positions(), head, tail);
             let d2 = x[0] * x[0] + x[1] * x[1];
             if want_loss {
                 loss += -self.kernel.ln_value(d2);
