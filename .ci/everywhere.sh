@@ -17,9 +17,12 @@ ok() { passed=$((passed + 1)); echo "ok: $*"; }
 const() { grep -oE "const $1: u64 = 0x[0-9a-f_]+" tests/golden.rs | sed -E 's/.*0x//; s/_//g'; }
 DIGITS_FAST=$(const DIGITS_FAST_BATCHED)
 DIGITS_EXACT=$(const DIGITS_EXACT_SEQUENTIAL)
+DIGITS_LOCKSTEP=$(const DIGITS_FAST_LOCKSTEP)
 FIRMWARE=$(const FIRMWARE)
-echo "golden: digits fast+batched $DIGITS_FAST, digits exact+sequential $DIGITS_EXACT, firmware $FIRMWARE"
-[ ${#DIGITS_FAST} -eq 16 ] && [ ${#DIGITS_EXACT} -eq 16 ] && [ ${#FIRMWARE} -eq 16 ]
+echo "golden: digits fast+batched $DIGITS_FAST, digits exact+sequential $DIGITS_EXACT," \
+  "digits fast+lockstep $DIGITS_LOCKSTEP, firmware $FIRMWARE"
+[ ${#DIGITS_FAST} -eq 16 ] && [ ${#DIGITS_EXACT} -eq 16 ] && [ ${#DIGITS_LOCKSTEP} -eq 16 ] \
+  && [ ${#FIRMWARE} -eq 16 ]
 
 step "install"
 rustup target add wasm32-wasip1 wasm32-unknown-unknown wasm32v1-none thumbv7em-none-eabihf
@@ -55,6 +58,7 @@ for wasm in $W/wasm32-unknown-unknown/release/neighbor_embed_wasm.wasm \
   $W/wasm32v1-none/release/neighbor_embed_wasm.wasm \
   $W/simd128/wasm32-unknown-unknown/release/neighbor_embed_wasm.wasm; do
   WASM=$wasm node examples/web/embed.mjs --expect "$DIGITS_FAST"
+  WASM=$wasm node examples/web/embed.mjs --mode 3 --expect "$DIGITS_LOCKSTEP"
 done
 node examples/web/embed.mjs --mode 1 --expect "$DIGITS_EXACT"
 ok "shim"

@@ -221,9 +221,13 @@ pub fn pow_lanes(x: &[f32; LANES], y: f32) -> [f32; LANES] {
         let normal = bits.wrapping_sub(0x0080_0000) < 0x7f00_0000;
         slow[l] = u32::from(!(normal && in_range));
     }
-    for l in 0..LANES {
-        if slow[l] != 0 {
-            out[l] = pow(x[l], y);
+    // one branch for the common case (every lane on the fast path): the basic block stays
+    // whole, so the compiler can interleave it with the neighbouring arithmetic
+    if slow.iter().fold(0, |a, &s| a | s) != 0 {
+        for l in 0..LANES {
+            if slow[l] != 0 {
+                out[l] = pow(x[l], y);
+            }
         }
     }
     out

@@ -16,11 +16,16 @@
 //! running `k` epochs, keeping the state and running the rest gives the same bits as one run.
 //! The loop allocates nothing; [`UmapSgd::new`] (feature `alloc`) allocates the buffers once,
 //! [`UmapSgd::with_buffers`] takes caller buffers of the sizes [`UmapSgd::buffer_sizes`] gives.
-//! Memory: 16 bytes per stored edge (two `f64` schedule times), one RNG per vertex (16 bytes for
-//! `Pcg32`), and `O(m)` scratch.
+//! Memory: 24 bytes per stored edge (the two `f64` schedule times and the edge's period `ε_e`,
+//! computed once), one RNG per vertex (16 bytes for `Pcg32`), and `O(m)` scratch.
+//!
+//! Speed: an epoch first lists a row's due edges without branches (in chunks of
+//! [`DUE_CHUNK`] entries, on the stack), then runs them; the periods are not recomputed per
+//! sample. Both are bookkeeping only: the samples and their order are umap-learn's.
 
 use crate::Real;
 use crate::error::{Error, check_len, check_param, check_positive};
+use crate::fast_math::LANES;
 use crate::graph::CsrGraph;
 use crate::rng::{StreamRng, bounded};
 use crate::sink::Sink;
@@ -60,6 +65,40 @@ pub struct UmapConfig<T> {
     /// Linear learning-rate decay (umap-learn: on). Off keeps `α0` for every epoch, as the
     /// frozen-layout estimate of the expected update needs.
     pub decay: bool,
+    /// The order in which an epoch visits its due samples (umap-learn:
+    /// [`SampleOrder::Csr`]).
+    pub order: SampleOrder,
+}
+
+/// The order in which an epoch of [`UmapSgd`] visits its due samples.
+///
+/// Both orders visit the same samples: which edges are due and which negatives each sample
+/// draws depend only on the edge's schedule and the head's own random stream, never on the
+/// order (tested). The order of the updates, and so the floating-point result, differs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SampleOrder {
+    /// umap-learn's: heads `0..n` in turn, each head's due edges in storage order, one
+    /// [`Step::apply`] per sample.
+    #[default]
+    Csr,
+    /// A mode of this crate: the heads are split into [`LANES`] contiguous ranges of
+    /// (almost) equal size, each walked in CSR order, and the `k`-th due sample of every range
+    /// still running is handed, range by range, to one [`Step::apply_batch`]. Consecutive
+    /// samples of one head depend on each other (each moves the head); samples of distant
+    /// heads rarely do, so the batched UMAP step
+    /// ([`crate::step::BceStep::batched_negatives`]) computes a batch with one sample per SIMD
+    /// lane. Needs [`LANES`] times the scratch ([`UmapSgd::buffer_sizes`]).
+    Lockstep,
+}
+
+impl SampleOrder {
+    /// Samples handed to a step at once.
+    fn batch(self) -> usize {
+        match self {
+            SampleOrder::Csr => 1,
+            SampleOrder::Lockstep => LANES,
+        }
+    }
 }
 
 /// The checks every loop's configuration shares: a learning rate that is finite and `> 0`,
@@ -84,6 +123,7 @@ impl<T: Real> UmapConfig<T> {
             seed,
             negative_pool: None,
             decay: true,
+            order: SampleOrder::Csr,
         }
     }
 
@@ -201,7 +241,7 @@ pub struct UmapSgd<T, R, F, G, U, W> {
     learning_rate: f64,
     decay: bool,
     negative_rate: f64,
-    w_max: f64,
+    order: SampleOrder,
     pool: usize,
     n: usize,
     nnz: usize,
@@ -215,7 +255,8 @@ pub struct UmapSgd<T, R, F, G, U, W> {
 /// Buffer lengths for [`UmapSgd::with_buffers`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BufferSizes {
-    /// `f64` schedule times: 2 per stored edge.
+    /// `f64` schedule state: 3 per stored edge (next sample, next negative sample, period;
+    /// side by side, so a due edge's schedule is one cache line).
     pub times: usize,
     /// RNGs: one per vertex.
     pub rngs: usize,
@@ -267,12 +308,12 @@ impl<R: StreamRng, T: Real> OwnedUmapSgd<T, R> {
 impl<T: Real, R, F, G, U, W> UmapSgd<T, R, F, G, U, W> {
     /// Buffer lengths a run of `config` on `graph` needs.
     pub fn buffer_sizes(graph: &CsrGraph<T>, config: &UmapConfig<T>) -> BufferSizes {
-        let negatives = config.negative_capacity();
+        let (negatives, batch) = (config.negative_capacity(), config.order.batch());
         BufferSizes {
-            times: 2 * graph.nnz(),
+            times: 3 * graph.nnz(),
             rngs: graph.n(),
-            negatives,
-            coeffs: negatives + 1,
+            negatives: batch * negatives,
+            coeffs: batch * (negatives + 1),
         }
     }
 
@@ -327,6 +368,10 @@ impl<'b, R: StreamRng, T: Real> BorrowedUmapSgd<'b, T, R> {
         Self::assemble(graph, config, times, rngs, negatives, coeffs)
     }
 }
+
+/// Entries of a row examined at once when an epoch lists the due ones (a stack buffer of
+/// this many `u32`).
+pub const DUE_CHUNK: usize = 64;
 
 /// umap-learn's `epochs_per_sample` of every stored entry of the graph: the sampling period
 /// `ε_e = N/(N·(w_e/w_max))` in epochs (MATH.md §B.2; edge `e` is sampled in every epoch `t`
@@ -400,7 +445,7 @@ where
             learning_rate: config.learning_rate.as_f64(),
             decay: config.decay,
             negative_rate: config.negative_rate,
-            w_max: 0.0,
+            order: config.order,
             pool: 0,
             n: graph.n(),
             nnz: graph.nnz(),
@@ -418,7 +463,6 @@ where
         config.check(graph.n())?;
         self.pool = config.negative_pool.unwrap_or(graph.n());
         self.min_weight = graph.min_weight().as_f64();
-        self.w_max = graph.w_max().as_f64();
         let (w_max, n_epochs, m) = (graph.w_max(), config.n_epochs, config.negative_rate);
         let times = self.times.as_mut();
         for (p, &w) in graph.weights().iter().enumerate() {
@@ -427,13 +471,16 @@ where
             } else {
                 f64::INFINITY // never due
             };
-            times[2 * p] = eps;
-            times[2 * p + 1] = if m > 0.0 { eps / m } else { f64::INFINITY };
+            times[3 * p] = eps;
+            times[3 * p + 1] = if m > 0.0 { eps / m } else { f64::INFINITY };
+            times[3 * p + 2] = eps;
         }
         Ok(())
     }
 
-    /// The schedule times (`2·nnz`: next sample, next negative sample of each stored edge).
+    /// The schedule state, three values per stored edge `p` (at `3p`, `3p + 1`, `3p + 2`): its
+    /// next sample time, its next negative-sample time, and its period `ε_e`
+    /// ([`epochs_per_sample`]).
     pub fn times(&self) -> &[f64] {
         self.times.as_ref()
     }
@@ -504,47 +551,87 @@ where
         } else {
             T::of_f64(self.learning_rate)
         };
-        let w_max = T::of_f64(self.w_max);
         let now = epoch as f64;
         let m = self.negative_rate;
         let pool = self.pool as u32;
-        let cap = self
-            .negatives
-            .as_mut()
-            .len()
-            .min(self.coeffs.as_mut().len().saturating_sub(1));
-        let (times, rngs) = (self.times.as_mut(), self.rngs.as_mut());
+        let batch = self.order.batch();
         let (negatives, coeffs) = (self.negatives.as_mut(), self.coeffs.as_mut());
-        let (indices, weights) = (graph.indices(), graph.weights());
+        let cap = (negatives.len() / batch).min((coeffs.len() / batch).saturating_sub(1));
+        let times = self.times.as_mut();
+        let rngs = self.rngs.as_mut();
+        let draw = Draw { now, m, cap, pool };
         let (mut pos, mut neg, mut loss) = (0u64, 0u64, T::zero());
-        for (i, rng) in rngs.iter_mut().enumerate() {
-            for p in graph.row_range(i) {
-                if times[2 * p] > now {
-                    continue;
-                }
-                let eps = edge_period(weights[p], w_max, n_epochs);
-                let mut n_neg = 0usize;
-                if m > 0.0 {
-                    let eps_neg = eps / m;
-                    // floor of a value ≥ 1 is its truncation; below 1 no negative is due
-                    let k = (now - times[2 * p + 1]) / eps_neg;
-                    n_neg = if k >= 1.0 { (k as usize).min(cap) } else { 0 };
-                    times[2 * p + 1] += n_neg as f64 * eps_neg;
-                }
-                for slot in negatives[..n_neg].iter_mut() {
-                    *slot = bounded(rng, pool);
-                }
-                let j = indices[p] as usize;
+        let n = self.n;
+        if self.order == SampleOrder::Csr {
+            let mut walk = DueWalk::new(graph, 0..n);
+            while let Some((i, p, tail)) = walk.next(graph, times, now) {
+                let n_neg = draw.negatives(times, p, &mut rngs[i], negatives);
                 let sample = Sample {
                     head: i,
-                    tail: j,
+                    tail,
                     negatives: &negatives[..n_neg],
                 };
                 loss += step.apply(sink, sample, alpha, want_loss, coeffs);
                 step.end_batch();
-                times[2 * p] += eps;
+                times[3 * p] += times[3 * p + 2];
                 pos += 1;
                 neg += n_neg as u64;
+            }
+        } else {
+            // lane l starts with head l; a lane whose head has no more due samples takes the
+            // next head nobody has taken yet
+            let mut walks: [DueWalk; LANES] =
+                core::array::from_fn(|l| DueWalk::new(graph, l.min(n)..(l + 1).min(n)));
+            let mut next_head = LANES.min(n);
+            let empty = Sample {
+                head: 0,
+                tail: 0,
+                negatives: &[],
+            };
+            loop {
+                // (head, entry, tail, negatives)
+                let mut due = [(0usize, 0usize, 0usize, 0usize); LANES];
+                let mut count = 0;
+                for walk in walks.iter_mut() {
+                    let mut found = walk.next(graph, times, now);
+                    while found.is_none() && next_head < n {
+                        walk.restart(graph, next_head);
+                        next_head += 1;
+                        found = walk.next(graph, times, now);
+                    }
+                    if let Some((i, p, tail)) = found {
+                        due[count] = (i, p, tail, 0);
+                        count += 1;
+                    }
+                }
+                if count == 0 {
+                    break;
+                }
+                // the schedule's divisions of all samples together (independent: they
+                // overlap), then the draws, sample after sample (each from its head's stream)
+                for d in due[..count].iter_mut() {
+                    d.3 = draw.count(times, d.1);
+                }
+                for (b, &(i, _, _, n_neg)) in due[..count].iter().enumerate() {
+                    draw.fill(&mut rngs[i], &mut negatives[b * cap..b * cap + n_neg]);
+                }
+                let mut samples = [empty; LANES];
+                for (b, (sample, &(i, _, tail, n_neg))) in
+                    samples.iter_mut().zip(&due[..count]).enumerate()
+                {
+                    *sample = Sample {
+                        head: i,
+                        tail,
+                        negatives: &negatives[b * cap..b * cap + n_neg],
+                    };
+                }
+                loss += step.apply_batch(sink, &samples[..count], alpha, want_loss, coeffs);
+                step.end_batch();
+                for &(_, p, _, n_neg) in &due[..count] {
+                    times[3 * p] += times[3 * p + 2];
+                    pos += 1;
+                    neg += n_neg as u64;
+                }
             }
         }
         self.epoch += 1;
@@ -555,6 +642,135 @@ where
             loss: want_loss.then_some(loss),
             positive_samples: pos,
             negative_samples: neg,
+        }
+    }
+}
+
+/// The negative-sample schedule of one epoch.
+#[derive(Clone, Copy)]
+struct Draw {
+    now: f64,
+    m: f64,
+    cap: usize,
+    pool: u32,
+}
+
+impl Draw {
+    /// The negatives of the sample at entry `p` (umap-learn's count, at most `cap`), drawn
+    /// uniformly from `0..pool` by the head's stream `rng` into `out`; the entry's next
+    /// negative-sample time advanced. Returns the count.
+    #[inline(always)]
+    fn negatives<R: StreamRng>(
+        &self,
+        times: &mut [f64],
+        p: usize,
+        rng: &mut R,
+        out: &mut [u32],
+    ) -> usize {
+        let n_neg = self.count(times, p);
+        self.fill(rng, &mut out[..n_neg]);
+        n_neg
+    }
+
+    /// The number of negatives due at entry `p` (umap-learn's count, at most `cap`); the
+    /// entry's next negative-sample time advanced.
+    #[inline(always)]
+    fn count(&self, times: &mut [f64], p: usize) -> usize {
+        let mut n_neg = 0usize;
+        if self.m > 0.0 {
+            let eps_neg = times[3 * p + 2] / self.m;
+            // floor of a value ≥ 1 is its truncation; below 1 no negative is due
+            let k = (self.now - times[3 * p + 1]) / eps_neg;
+            n_neg = if k >= 1.0 {
+                (k as usize).min(self.cap)
+            } else {
+                0
+            };
+            times[3 * p + 1] += n_neg as f64 * eps_neg;
+        }
+        n_neg
+    }
+
+    /// Uniform draws from `0..pool` by `rng` into `out`.
+    #[inline(always)]
+    fn fill<R: StreamRng>(&self, rng: &mut R, out: &mut [u32]) {
+        for slot in out.iter_mut() {
+            *slot = bounded(rng, self.pool);
+        }
+    }
+}
+
+/// A walk over the due entries (next sample time `≤ now`) of the heads in a range, in CSR
+/// order. Each row is listed in chunks of [`DUE_CHUNK`] entries without a branch per entry;
+/// an entry's time is read when its chunk is listed, before any of the chunk's samples run
+/// (a sample never changes another entry's time).
+struct DueWalk {
+    head: usize,
+    end: usize,
+    start: usize,
+    row_end: usize,
+    /// The chunk's due entries.
+    due: [u32; DUE_CHUNK],
+    len: usize,
+    at: usize,
+}
+
+impl DueWalk {
+    fn new<T: Real>(graph: &CsrGraph<T>, heads: core::ops::Range<usize>) -> Self {
+        let row = if heads.is_empty() {
+            0..0
+        } else {
+            graph.row_range(heads.start)
+        };
+        DueWalk {
+            head: heads.start,
+            end: heads.end,
+            start: row.start,
+            row_end: row.end,
+            due: [0; DUE_CHUNK],
+            len: 0,
+            at: 0,
+        }
+    }
+
+    /// Restarts the walk on the single head `head < n` (its buffers are reused as they are).
+    #[inline]
+    fn restart<T: Real>(&mut self, graph: &CsrGraph<T>, head: usize) {
+        let row = graph.row_range(head);
+        (self.head, self.end, self.start, self.row_end) = (head, head + 1, row.start, row.end);
+        (self.len, self.at) = (0, 0);
+    }
+
+    /// The next due `(head, entry, tail)`, or `None` when the range is done.
+    #[inline]
+    fn next<T: Real>(
+        &mut self,
+        graph: &CsrGraph<T>,
+        times: &[f64],
+        now: f64,
+    ) -> Option<(usize, usize, usize)> {
+        loop {
+            if self.at < self.len {
+                let p = self.due[self.at] as usize;
+                self.at += 1;
+                return Some((self.head, p, graph.indices()[p] as usize));
+            }
+            while self.start >= self.row_end {
+                if self.head + 1 >= self.end {
+                    self.head = self.end;
+                    return None;
+                }
+                self.head += 1;
+                let row = graph.row_range(self.head);
+                (self.start, self.row_end) = (row.start, row.end);
+            }
+            let end = self.row_end.min(self.start + DUE_CHUNK);
+            let mut len = 0;
+            for p in self.start..end {
+                self.due[len] = p as u32;
+                len += usize::from(times[3 * p] <= now);
+            }
+            (self.start, self.len, self.at) = (end, len, 0);
         }
     }
 }
@@ -594,6 +810,7 @@ pub fn frozen_estimate<T: Real, S: Step<T>>(
         seed,
         negative_pool: None,
         decay: false,
+        order: SampleOrder::Csr,
     };
     let mut sgd = OwnedUmapSgd::<T>::new(graph, &config)?;
     out.fill(T::zero());

@@ -51,8 +51,35 @@ pub trait Step<T: Real> {
         scratch: &mut [T],
     ) -> T;
 
+    /// Applies up to [`LANES`] samples handed over together by a loop walking several head
+    /// ranges in lockstep ([`crate::sgd::SampleOrder::Lockstep`]). `scratch` must hold at least
+    /// `Σ (negatives.len() + 1)` values. Returns the summed loss (when `want_loss`).
+    ///
+    /// Default: the samples one after the other, as by [`Step::apply`], with
+    /// [`Step::end_batch`] between them (exactly the updates of separate calls).
+    /// [`BceStep`] with `batched_negatives` overrides it: the samples form one batch (see
+    /// there).
+    fn apply_batch<S: Sink<T>>(
+        &mut self,
+        sink: &mut S,
+        samples: &[Sample<'_>],
+        lr: T,
+        want_loss: bool,
+        scratch: &mut [T],
+    ) -> T {
+        let mut loss = T::zero();
+        for (k, sample) in samples.iter().enumerate() {
+            if k > 0 {
+                self.end_batch();
+            }
+            loss += self.apply(sink, *sample, lr, want_loss, scratch);
+        }
+        loss
+    }
+
     /// Applies pending updates of scalar parameters (NCE's `ln Z`). Loops call it after every
-    /// sample (per-sample SGD) or after every batch (mini-batch SGD). Default: nothing.
+    /// sample (per-sample SGD), after every [`Step::apply_batch`] or after every mini-batch
+    /// (mini-batch SGD). Default: nothing.
     fn end_batch(&mut self) {}
 }
 
@@ -169,6 +196,13 @@ pub struct BceStep<T, K> {
     /// tail by its opposite with `move_other`) and then by the sum, in negative order, of the
     /// clipped repulsions `lr · clip(c_k (y_h - y_k))`. Needs `scratch` of `negatives.len()`
     /// values.
+    ///
+    /// Samples handed over together ([`Step::apply_batch`], from the loops'
+    /// [`crate::sgd::SampleOrder::Lockstep`]) form one batch: every sample's coefficients and
+    /// differences from the positions at the start of the batch, then the samples' updates in
+    /// order, each as above. Each sample's arithmetic is the single-sample one (the same bits
+    /// from the same positions); in two dimensions the samples ride in SIMD lanes, one
+    /// sample per lane.
     pub batched_negatives: bool,
 }
 
@@ -261,6 +295,27 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
         }
         loss
     }
+
+    fn apply_batch<S: Sink<T>>(
+        &mut self,
+        sink: &mut S,
+        samples: &[Sample<'_>],
+        lr: T,
+        want_loss: bool,
+        scratch: &mut [T],
+    ) -> T {
+        if !self.batched_negatives || samples.len() > LANES {
+            let mut loss = T::zero();
+            for sample in samples {
+                loss += self.apply(sink, *sample, lr, want_loss, scratch);
+            }
+            return loss;
+        }
+        if sink.dim() == 2 {
+            return lockstep_2d(self, sink, samples, lr, want_loss);
+        }
+        batched_general(self, sink, samples, lr, want_loss, scratch)
+    }
 }
 
 /// `y_i - y_j` of a two-dimensional layout. With it, `x0·x0 + x1·x1` is [`Sink::sq_dist`]
@@ -276,9 +331,7 @@ fn diff_2d<T: Real>(pos: &[T], i: usize, j: usize) -> [T; 2] {
 /// `move_other`), then the repulsions' sum `Σ_k lr·clip(c_k (y_h - y_k))` (in negative order)
 /// added to the head. Returns the sample's loss when `want_loss`.
 ///
-/// Coordinate `d`'s writes come after coordinate `d`'s reads and no coordinate reads another,
-/// so this is exactly "all reads first". Uses `scratch[..negatives.len()]` (dimensions other
-/// than 2).
+/// Uses `scratch[..negatives.len()]` (dimensions other than 2: [`batched_general`]).
 #[allow(clippy::too_many_arguments)]
 #[inline]
 fn batched_sample<T: Real, K: BceKernel<T>, S: Sink<T>>(
@@ -291,80 +344,15 @@ fn batched_sample<T: Real, K: BceKernel<T>, S: Sink<T>>(
     want_loss: bool,
     scratch: &mut [T],
 ) -> T {
-    let dim = sink.dim();
-    if dim == 2 {
+    if sink.dim() == 2 {
         return batched_sample_2d(step, sink, head, tail, negatives, lr, want_loss);
     }
-    let d2 = sink.sq_dist(head, tail);
-    let mut loss = if want_loss {
-        -step.kernel.ln_value(d2)
-    } else {
-        T::zero()
+    let sample = Sample {
+        head,
+        tail,
+        negatives,
     };
-    let c_att = if d2 > T::zero() {
-        step.kernel.c_att(d2)
-    } else {
-        T::zero()
-    };
-    let coeffs = &mut scratch[..negatives.len()];
-    let pos = sink.positions();
-    let yh = &pos[head * dim..(head + 1) * dim];
-    // pass 1: every repulsion coefficient from the start positions (independent of each
-    // other); under `simd` eight at a time through the kernel's lane function (bit-identical)
-    let sq_dist = |k: usize| {
-        let yk = &pos[k * dim..(k + 1) * dim];
-        let mut d2 = T::zero();
-        for (a, b) in yh.iter().zip(yk) {
-            let x = *a - *b;
-            d2 += x * x;
-        }
-        d2
-    };
-    for (chunk, out) in negatives.chunks(LANES).zip(coeffs.chunks_mut(LANES)) {
-        let mut d2 = [T::one(); LANES];
-        for (v, &k) in d2.iter_mut().zip(chunk) {
-            *v = sq_dist(k as usize);
-        }
-        let c = if cfg!(feature = "simd") {
-            step.kernel.c_rep_lanes(&d2, step.gamma, step.eps)
-        } else {
-            d2.map(|x| step.kernel.c_rep(x, step.gamma, step.eps))
-        };
-        for (l, (o, &k)) in out.iter_mut().zip(chunk).enumerate() {
-            let k = k as usize;
-            // γ = 0 weighs the term out (also its +∞ at a coincident negative: no 0·∞ = NaN)
-            if want_loss && k != head && step.gamma != T::zero() {
-                loss += -step.gamma * step.kernel.ln_1m_value(d2[l]);
-            }
-            *o = if d2[l] > T::zero() && k != head {
-                c[l]
-            } else {
-                T::zero()
-            };
-        }
-    }
-    // pass 2, per coordinate
-    for d in 0..dim {
-        let pos = sink.positions();
-        let (yhd, ytd) = (pos[head * dim + d], pos[tail * dim + d]);
-        let mut total = T::zero();
-        for (&c, &k) in coeffs.iter().zip(negatives) {
-            if c != T::zero() {
-                let f = c * (yhd - pos[k as usize * dim + d]);
-                total += lr * clip(if f.is_nan() { T::zero() } else { f }, step.clip);
-            }
-        }
-        if c_att != T::zero() {
-            let f = c_att * (yhd - ytd);
-            let delta = clip(if f.is_nan() { T::zero() } else { f }, step.clip);
-            sink.add(head, d, lr * delta);
-            if step.move_other {
-                sink.add(tail, d, -(lr * delta));
-            }
-        }
-        sink.add(head, d, total);
-    }
-    loss
+    batched_general(step, sink, &[sample], lr, want_loss, scratch)
 }
 
 /// [`batched_sample`] written out for two dimensions: the same operations in the same order,
@@ -476,6 +464,255 @@ fn batched_sample_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
     }
     sink.add(head, 0, t0);
     sink.add(head, 1, t1);
+    loss
+}
+
+/// [`BceStep`]'s batch of up to [`LANES`] samples in any dimension: every sample's
+/// coefficients from the start positions (pass 1, as [`batched_sample`] computes them), then
+/// per coordinate `d` every sample's updates of `d` from the start positions, written sample
+/// after sample. Coordinate `d`'s writes come after all of coordinate `d`'s reads and no
+/// coordinate reads another, so this is exactly "all reads first, then the samples' writes in
+/// order". Uses `scratch[..Σ negatives.len()]`.
+fn batched_general<T: Real, K: BceKernel<T>, S: Sink<T>>(
+    step: &BceStep<T, K>,
+    sink: &mut S,
+    samples: &[Sample<'_>],
+    lr: T,
+    want_loss: bool,
+    scratch: &mut [T],
+) -> T {
+    let dim = sink.dim();
+    let mut loss = T::zero();
+    let mut c_att = [T::zero(); LANES];
+    let mut offsets = [0usize; LANES + 1];
+    for (s, sample) in samples.iter().enumerate() {
+        let (first, last) = (offsets[s], offsets[s] + sample.negatives.len());
+        offsets[s + 1] = last;
+        let pos = sink.positions();
+        let (c, l) = coefficients(step, pos, dim, sample, &mut scratch[first..last], want_loss);
+        c_att[s] = c;
+        loss += l;
+    }
+    for d in 0..dim {
+        let mut updates = [(T::zero(), T::zero()); LANES];
+        let pos = sink.positions();
+        for (s, sample) in samples.iter().enumerate() {
+            let (head, tail) = (sample.head, sample.tail);
+            let (yhd, ytd) = (pos[head * dim + d], pos[tail * dim + d]);
+            let mut total = T::zero();
+            let coeffs = &scratch[offsets[s]..offsets[s + 1]];
+            for (&c, &k) in coeffs.iter().zip(sample.negatives) {
+                if c != T::zero() {
+                    let f = c * (yhd - pos[k as usize * dim + d]);
+                    total += lr * clip(if f.is_nan() { T::zero() } else { f }, step.clip);
+                }
+            }
+            let mut att = T::zero();
+            if c_att[s] != T::zero() {
+                let f = c_att[s] * (yhd - ytd);
+                att = lr * clip(if f.is_nan() { T::zero() } else { f }, step.clip);
+            }
+            updates[s] = (att, total);
+        }
+        for (s, sample) in samples.iter().enumerate() {
+            let (att, total) = updates[s];
+            if c_att[s] != T::zero() {
+                sink.add(sample.head, d, att);
+                if step.move_other {
+                    sink.add(sample.tail, d, -att);
+                }
+            }
+            sink.add(sample.head, d, total);
+        }
+    }
+    loss
+}
+
+/// Pass 1 of [`batched_sample`] for one sample: the attraction's coefficient (returned with the
+/// sample's loss) and every repulsion coefficient into `coeffs` (0 for the head itself and for
+/// coincident negatives); under `simd` eight at a time through the kernel's lane function
+/// (bit-identical).
+fn coefficients<T: Real, K: BceKernel<T>>(
+    step: &BceStep<T, K>,
+    pos: &[T],
+    dim: usize,
+    sample: &Sample<'_>,
+    coeffs: &mut [T],
+    want_loss: bool,
+) -> (T, T) {
+    let (head, tail, negatives) = (sample.head, sample.tail, sample.negatives);
+    let yh = &pos[head * dim..(head + 1) * dim];
+    let sq_dist = |k: usize| {
+        let yk = &pos[k * dim..(k + 1) * dim];
+        let mut d2 = T::zero();
+        for (a, b) in yh.iter().zip(yk) {
+            let x = *a - *b;
+            d2 += x * x;
+        }
+        d2
+    };
+    let d2 = sq_dist(tail);
+    let mut loss = if want_loss {
+        -step.kernel.ln_value(d2)
+    } else {
+        T::zero()
+    };
+    let c_att = if d2 > T::zero() {
+        step.kernel.c_att(d2)
+    } else {
+        T::zero()
+    };
+    for (chunk, out) in negatives.chunks(LANES).zip(coeffs.chunks_mut(LANES)) {
+        let mut d2 = [T::one(); LANES];
+        for (v, &k) in d2.iter_mut().zip(chunk) {
+            *v = sq_dist(k as usize);
+        }
+        let c = if cfg!(feature = "simd") {
+            step.kernel.c_rep_lanes(&d2, step.gamma, step.eps)
+        } else {
+            d2.map(|x| step.kernel.c_rep(x, step.gamma, step.eps))
+        };
+        for (l, (o, &k)) in out.iter_mut().zip(chunk).enumerate() {
+            let k = k as usize;
+            // γ = 0 weighs the term out (also its +∞ at a coincident negative: no 0·∞ = NaN)
+            if want_loss && k != head && step.gamma != T::zero() {
+                loss += -step.gamma * step.kernel.ln_1m_value(d2[l]);
+            }
+            *o = if d2[l] > T::zero() && k != head {
+                c[l]
+            } else {
+                T::zero()
+            };
+        }
+    }
+    (c_att, loss)
+}
+
+/// [`BceStep`]'s batch of up to [`LANES`] samples in two dimensions, one sample per lane:
+/// lane `l` computes exactly what [`batched_sample_2d`] computes for sample `l` (the same
+/// operations on the same values, so the same bits), all from the positions at the start of
+/// the batch; then the samples' writes in order.
+///
+/// The attractions share one lane evaluation ([`BceKernel::c_att_lanes`]), and the `j`-th
+/// negatives of all samples share one ([`BceKernel::c_rep_lanes`]). Each lane's repulsion
+/// sum runs over its negatives in order from `+0`, as the single-sample sum does; a sample
+/// with fewer negatives than another adds signed zeros, which change nothing (the sum is
+/// never `-0`: see [`batched_sample_2d`]).
+fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
+    step: &BceStep<T, K>,
+    sink: &mut S,
+    samples: &[Sample<'_>],
+    lr: T,
+    want_loss: bool,
+) -> T {
+    let pos = sink.positions();
+    let count = samples.len().min(LANES);
+    let samples = &samples[..count];
+    let zero_nan = |f: T| if f.is_nan() { T::zero() } else { f };
+    // heads and attraction differences; padding lanes get x = (1, 0): d2 = 1
+    let mut yh0 = [T::zero(); LANES];
+    let mut yh1 = [T::zero(); LANES];
+    let mut xa0 = [T::one(); LANES];
+    let mut xa1 = [T::zero(); LANES];
+    let mut most = 0;
+    for (l, s) in samples.iter().enumerate() {
+        (yh0[l], yh1[l]) = (pos[2 * s.head], pos[2 * s.head + 1]);
+        let x = diff_2d(pos, s.head, s.tail);
+        (xa0[l], xa1[l]) = (x[0], x[1]);
+        most = most.max(s.negatives.len());
+    }
+    let d2_att: [T; LANES] = core::array::from_fn(|l| xa0[l] * xa0[l] + xa1[l] * xa1[l]);
+    let c_att = if cfg!(feature = "simd") {
+        step.kernel.c_att_lanes(&d2_att)
+    } else {
+        d2_att.map(|d2| step.kernel.c_att(d2))
+    };
+    let mut loss = T::zero();
+    if want_loss {
+        // per sample as the single-sample step sums it (the attraction's term, then its
+        // negatives' in order), then the samples' sums in order
+        for s in samples {
+            let x = diff_2d(pos, s.head, s.tail);
+            let mut sample_loss = -step.kernel.ln_value(x[0] * x[0] + x[1] * x[1]);
+            if step.gamma != T::zero() {
+                for &k in s.negatives {
+                    if k as usize != s.head {
+                        let x = diff_2d(pos, s.head, k as usize);
+                        let d2 = x[0] * x[0] + x[1] * x[1];
+                        sample_loss += -step.gamma * step.kernel.ln_1m_value(d2);
+                    }
+                }
+            }
+            loss += sample_loss;
+        }
+    }
+    // the j-th negatives of all samples in one lane evaluation; every position is read
+    // first, in one run of independent loads (cache misses overlap), up to GATHER negatives
+    // per sample at a time
+    const GATHER: usize = 8;
+    let mut t0 = [T::zero(); LANES];
+    let mut t1 = [T::zero(); LANES];
+    let mut first = 0;
+    while first < most {
+        let last = most.min(first + GATHER);
+        let mut g0 = [[T::one(); LANES]; GATHER];
+        let mut g1 = [[T::zero(); LANES]; GATHER];
+        let mut alive = [[false; LANES]; GATHER];
+        for (l, s) in samples.iter().enumerate() {
+            let negs = s
+                .negatives
+                .get(first..last.min(s.negatives.len()))
+                .unwrap_or(&[]);
+            for (j, &k) in negs.iter().enumerate() {
+                let k = k as usize;
+                g0[j][l] = yh0[l] - pos[2 * k];
+                g1[j][l] = yh1[l] - pos[2 * k + 1];
+                alive[j][l] = k != s.head;
+            }
+        }
+        for j in 0..last - first {
+            let (x0, x1, live) = (g0[j], g1[j], alive[j]);
+            let d2: [T; LANES] = core::array::from_fn(|l| x0[l] * x0[l] + x1[l] * x1[l]);
+            let c = if cfg!(feature = "simd") {
+                step.kernel.c_rep_lanes(&d2, step.gamma, step.eps)
+            } else {
+                let mut c = [T::zero(); LANES];
+                for l in 0..LANES {
+                    if live[l] {
+                        c[l] = step.kernel.c_rep(d2[l], step.gamma, step.eps);
+                    }
+                }
+                c
+            };
+            for l in 0..LANES {
+                let c = if live[l] && d2[l] > T::zero() {
+                    c[l]
+                } else {
+                    T::zero()
+                };
+                t0[l] += lr * clip(zero_nan(c * x0[l]), step.clip);
+                t1[l] += lr * clip(zero_nan(c * x1[l]), step.clip);
+            }
+        }
+        first = last;
+    }
+    for (l, s) in samples.iter().enumerate() {
+        if d2_att[l] > T::zero() && c_att[l] != T::zero() {
+            let x = [xa0[l], xa1[l]];
+            pair_update_2d(
+                sink,
+                s.head,
+                s.tail,
+                c_att[l],
+                x,
+                lr,
+                step.clip,
+                step.move_other,
+            );
+        }
+        sink.add(s.head, 0, t0[l]);
+        sink.add(s.head, 1, t1[l]);
+    }
     loss
 }
 

@@ -38,7 +38,9 @@ use neighbor_embed::loss::{
     nce_loss, neg_loss, parametric_effective_loss, tsne_kl, umap_cross_entropy,
     umap_effective_loss,
 };
-use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig, frozen_estimate, transform};
+use neighbor_embed::sgd::{
+    OwnedUmapSgd, SampleOrder, Silent, UmapConfig, frozen_estimate, transform,
+};
 use neighbor_embed::sink::{Frozen, InPlace};
 use neighbor_embed::step::{BceStep, InfoNceStep, NceStep, NegStep};
 use neighbor_embed::{Error, Real};
@@ -463,6 +465,12 @@ fn check_case<T: Real>(c: &Case, counts: &Counts) -> Result<(), TestCaseError> {
         seed: p.seed,
         negative_pool: None,
         decay: p.flags[3],
+        // both visiting orders (lockstep hands batches to every step)
+        order: if p.seed % 2 == 1 {
+            SampleOrder::Lockstep
+        } else {
+            SampleOrder::Csr
+        },
     };
     let clip = Some(t(p.clip));
     macro_rules! run_step {
@@ -727,6 +735,7 @@ fn check_loops<T: Real>(c: &Case, counts: &Counts) -> Result<(), TestCaseError> 
         seed: p.seed,
         negative_pool: None,
         decay: p.flags[3],
+        order: SampleOrder::Csr,
     };
     let mut moving = coords.clone();
     let n_reference = 1 + (p.seed as usize) % n;

@@ -12,8 +12,10 @@
 //!   (learning rate 1 decayed, 5 negatives); `BceStep::umap_learn` with the kernel in the fast
 //!   math mode and batched negatives (the crate's fastest deterministic mode) —
 //!   [`DIGITS_FAST_BATCHED`]; and umap-learn's exact algorithm (libm `powf`, negatives in
-//!   sequence) — [`DIGITS_EXACT_SEQUENTIAL`]. `cargo run --release --example embed -- --graph
-//!   fixture --init fixture --math fast --negatives batched` prints the first.
+//!   sequence) — [`DIGITS_EXACT_SEQUENTIAL`]; and fast + batched in the lockstep order
+//!   (`SampleOrder::Lockstep`, eight samples a batch) — [`DIGITS_FAST_LOCKSTEP`]. `cargo run
+//!   --release --example embed -- --graph fixture --init fixture --math fast --negatives
+//!   batched` (or `lockstep`) prints the first (or the third).
 //! - **firmware** (`examples/firmware/src/case.rs`, shared with the firmware): 300 points on 5
 //!   rings generated from seed 42, a seeded uniform layout, 200 epochs, fast + batched, run
 //!   through `BorrowedUmapSgd::with_buffers` (no heap) — [`FIRMWARE`].
@@ -24,7 +26,7 @@ mod case;
 
 use neighbor_embed::graph::CsrGraph;
 use neighbor_embed::kernel::Umap;
-use neighbor_embed::sgd::{Control, EpochInfo, OwnedUmapSgd, Silent, UmapConfig};
+use neighbor_embed::sgd::{Control, EpochInfo, OwnedUmapSgd, SampleOrder, Silent, UmapConfig};
 use neighbor_embed::sink::InPlace;
 use neighbor_embed::step::{BceStep, Step};
 
@@ -32,6 +34,8 @@ use neighbor_embed::step::{BceStep, Step};
 const DIGITS_FAST_BATCHED: u64 = 0xd878_bc97_b5e5_84cc;
 /// digits, 500 epochs, exact math (libm), negatives in sequence (umap-learn's algorithm).
 const DIGITS_EXACT_SEQUENTIAL: u64 = 0xd2f5_7155_9c47_eaee;
+/// digits, 500 epochs, fast math, batched negatives, lockstep order.
+const DIGITS_FAST_LOCKSTEP: u64 = 0x206d_3fc0_afd9_784d;
 /// The firmware case (300 points, 200 epochs, fast math, batched negatives).
 const FIRMWARE: u64 = 0x5d12_ce93_e193_1a8e;
 
@@ -68,7 +72,12 @@ const EPOCHS: usize = 500;
 
 /// Runs the digits case in calls of `chunk` epochs (the state is resumable: any chunking gives
 /// the same bits); returns the hash and the update count.
-fn run_digits<S: Step<f32>>(mut step: S, chunk: usize) -> (u64, u64) {
+fn run_digits<S: Step<f32>>(step: S, chunk: usize) -> (u64, u64) {
+    run_digits_in(SampleOrder::Csr, step, chunk)
+}
+
+/// [`run_digits`] in the given sample order.
+fn run_digits_in<S: Step<f32>>(order: SampleOrder, mut step: S, chunk: usize) -> (u64, u64) {
     let d = digits();
     let n = d.indptr.len() - 1;
     let graph = CsrGraph::new(n, &d.indptr, &d.indices, &d.weights)
@@ -76,6 +85,7 @@ fn run_digits<S: Step<f32>>(mut step: S, chunk: usize) -> (u64, u64) {
         .with_umap_filter(EPOCHS);
     let config = UmapConfig {
         n_epochs: EPOCHS,
+        order,
         ..UmapConfig::umap_learn(n, 42)
     };
     let mut y = d.init;
@@ -114,6 +124,18 @@ fn digits_fast_batched_epoch_by_epoch() {
     // what the browser demo does: one call per animation frame
     let (hash, _) = run_digits(fast_batched(), 7);
     assert_eq!(hash, DIGITS_FAST_BATCHED, "got {hash:016x}");
+}
+
+#[test]
+fn digits_fast_lockstep() {
+    let (hash, updates) = run_digits_in(SampleOrder::Lockstep, fast_batched(), usize::MAX);
+    assert_eq!(updates, 5_619_382 + 28_072_222, "the same samples");
+    assert_eq!(hash, DIGITS_FAST_LOCKSTEP, "got {hash:016x}");
+    let (hash, _) = run_digits_in(SampleOrder::Lockstep, fast_batched(), 7);
+    assert_eq!(
+        hash, DIGITS_FAST_LOCKSTEP,
+        "in chunks of 7 epochs: got {hash:016x}"
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use neighbor_embed::graph::CsrGraph;
 use neighbor_embed::kernel::{BceKernel, Kernel, Umap};
 use neighbor_embed::layout::Layout;
 use neighbor_embed::metrics::{Quality, quality};
-use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+use neighbor_embed::sgd::{OwnedUmapSgd, SampleOrder, Silent, UmapConfig};
 use neighbor_embed::sink::InPlace;
 use neighbor_embed::step::{BceStep, Sample, Step};
 use proptest::prelude::*;
@@ -93,12 +93,13 @@ proptest! {
     }
 }
 
-fn run(f: &Fixture, epochs: usize, fast: bool, batched: bool) -> Quality {
+fn run(f: &Fixture, epochs: usize, fast: bool, batched: bool, order: SampleOrder) -> Quality {
     let g = CsrGraph::new(f.n, &f.indptr, &f.indices, &f.weights)
         .unwrap()
         .with_umap_filter(epochs);
     let config = UmapConfig {
         n_epochs: epochs,
+        order,
         ..UmapConfig::umap_learn(f.n, 42)
     };
     let mut sgd = OwnedUmapSgd::<f32>::new(&g, &config).unwrap();
@@ -147,22 +148,39 @@ fn assert_close(q: &Quality, preservation: f64, accuracy: f64, mode: &str) {
 #[test]
 fn every_mode_keeps_umap_learns_quality_on_digits() {
     let f = common::digits();
-    for (fast, batched, mode) in [
-        (true, false, "fast"),
-        (false, true, "batched"),
-        (true, true, "fast + batched"),
+    for (fast, batched, order, mode) in [
+        (true, false, SampleOrder::Csr, "fast"),
+        (false, true, SampleOrder::Csr, "batched"),
+        (true, true, SampleOrder::Csr, "fast + batched"),
+        (
+            true,
+            true,
+            SampleOrder::Lockstep,
+            "fast + batched, lockstep",
+        ),
     ] {
-        assert_close(&run(&f, 500, fast, batched), 0.536, 0.988, mode);
+        assert_close(&run(&f, 500, fast, batched, order), 0.536, 0.988, mode);
     }
 }
 
 #[test]
-fn fast_batched_keeps_umap_learns_quality_on_mnist70k() {
+fn fast_batched_and_lockstep_keep_umap_learns_quality_on_mnist70k() {
     let Some(f) = common::shared("mnist70k") else {
         eprintln!("skipped: ../shared/data/mnist70k is absent");
         return;
     };
-    assert_close(&run(&f, 200, true, true), 0.128, 0.975, "fast + batched");
+    assert_close(
+        &run(&f, 200, true, true, SampleOrder::Csr),
+        0.128,
+        0.975,
+        "fast + batched",
+    );
+    assert_close(
+        &run(&f, 200, true, true, SampleOrder::Lockstep),
+        0.128,
+        0.975,
+        "fast + batched, lockstep",
+    );
 }
 
 /// Edge values for the lane tests: 0, subnormals, tiny, ordinary, huge, ∞.

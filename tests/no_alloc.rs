@@ -9,7 +9,7 @@
 
 use neighbor_embed::graph::CsrGraph;
 use neighbor_embed::kernel::{Cauchy, Umap};
-use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+use neighbor_embed::sgd::{OwnedUmapSgd, SampleOrder, Silent, UmapConfig};
 use neighbor_embed::sink::InPlace;
 use neighbor_embed::step::{BceStep, InfoNceStep, NegStep, Step};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -44,13 +44,18 @@ fn allocations(f: impl FnOnce()) -> usize {
     ALLOCATIONS.load(Ordering::SeqCst) - before
 }
 
-fn epochs_allocate_nothing<S: Step<f32>>(name: &str, mut step: S) {
+fn epochs_allocate_nothing<S: Step<f32>>(name: &str, step: S) {
+    epochs_allocate_nothing_in(SampleOrder::Csr, name, step);
+}
+
+fn epochs_allocate_nothing_in<S: Step<f32>>(order: SampleOrder, name: &str, mut step: S) {
     let f = common::digits();
     let g = CsrGraph::new(f.n, &f.indptr, &f.indices, &f.weights)
         .unwrap()
         .with_umap_filter(50);
     let config = UmapConfig {
         n_epochs: 50,
+        order,
         ..UmapConfig::umap_learn(f.n, 3)
     };
     let mut sgd = OwnedUmapSgd::<f32>::new(&g, &config).unwrap();
@@ -86,6 +91,19 @@ fn umap_sgd_epochs_allocate_nothing() {
             batched_negatives: true,
             ..BceStep::umap_learn(umap.fast())
         },
+    );
+    epochs_allocate_nothing_in(
+        SampleOrder::Lockstep,
+        "bce fast batched, lockstep",
+        BceStep {
+            batched_negatives: true,
+            ..BceStep::umap_learn(umap.fast())
+        },
+    );
+    epochs_allocate_nothing_in(
+        SampleOrder::Lockstep,
+        "neg, lockstep",
+        NegStep::new(Cauchy, 1.0f32),
     );
     epochs_allocate_nothing("neg", NegStep::new(Cauchy, 1.0f32));
     epochs_allocate_nothing("infonce", InfoNceStep::new(Cauchy, 1.0f32));

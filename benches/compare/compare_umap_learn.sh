@@ -22,8 +22,9 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 cargo build --release --quiet --features simd --example embed
 # sampler math negatives threads
-modes=("umap exact sequential 1" "umap fast batched 1" "parallel exact sequential 1"
-  "parallel fast sequential 1" "parallel fast sequential 2")
+modes=("umap exact sequential 1" "umap exact lockstep 1" "umap fast batched 1"
+  "umap fast lockstep 1" "parallel exact sequential 1" "parallel fast sequential 1"
+  "parallel fast sequential 2")
 for r in $(seq 1 "$rounds"); do
   echo "round $r"
   # n_epochs from the data size, as umap-learn chooses it

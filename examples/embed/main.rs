@@ -25,7 +25,7 @@ use neighbor_embed::layout::Layout;
 use neighbor_embed::loss::spectrum;
 use neighbor_embed::metrics;
 use neighbor_embed::parallel::{ParallelConfig, ParallelUmap};
-use neighbor_embed::sgd::{Control, EpochInfo, OwnedUmapSgd, RunReport, UmapConfig};
+use neighbor_embed::sgd::{Control, EpochInfo, OwnedUmapSgd, RunReport, SampleOrder, UmapConfig};
 use neighbor_embed::sink::InPlace;
 use neighbor_embed::spectral::{EigenOptions, SpectralOptions, spectral_layout};
 use neighbor_embed::step::{BceStep, InfoNceStep, NceStep, NegStep, Step};
@@ -51,8 +51,11 @@ Options:
   --kernel cauchy|umap          similarity of neg/nce/infonce (default cauchy)
   --math exact|fast             pow of the UMAP kernel: libm (default) or the crate's fast
                                 deterministic polynomial (fast_math)
-  --negatives sequential|batched   --loss umap: umap-learn's order (default), or all of a
-                                sample's coefficients from its start positions (faster)
+  --negatives sequential|batched|lockstep
+                                --loss umap: umap-learn's order (default); all of a sample's
+                                coefficients from its start positions (faster); or batched
+                                with 8 head ranges in lockstep, one sample per SIMD lane
+                                (fastest)
   --noise-mass M                NEG/NCE noise mass m_L (default m): each negative weighs m_L/m
   --epochs N                    default as umap-learn: 500 (n <= 10000) or 200
   --lr A                        initial learning rate (default 1)
@@ -88,6 +91,7 @@ struct Args {
     kernel: String,
     math: String,
     batched: bool,
+    lockstep: bool,
     threads: usize,
     noise_mass: Option<f64>,
     epochs: Option<usize>,
@@ -115,6 +119,7 @@ fn parse() -> Result<Option<Args>, String> {
         kernel: "cauchy".into(),
         math: "exact".into(),
         batched: false,
+        lockstep: false,
         threads: 0,
         noise_mass: None,
         epochs: None,
@@ -146,12 +151,13 @@ fn parse() -> Result<Option<Args>, String> {
             "--kernel" => a.kernel = value(&arg, it.next())?,
             "--math" => a.math = value(&arg, it.next())?,
             "--negatives" => {
-                a.batched = match value::<String>(&arg, it.next())?.as_str() {
-                    "sequential" => false,
-                    "batched" => true,
+                (a.batched, a.lockstep) = match value::<String>(&arg, it.next())?.as_str() {
+                    "sequential" => (false, false),
+                    "batched" => (true, false),
+                    "lockstep" => (true, true),
                     other => {
                         return Err(format!(
-                            "--negatives {other}: expected sequential or batched"
+                            "--negatives {other}: expected sequential, batched or lockstep"
                         ));
                     }
                 }
@@ -389,6 +395,11 @@ fn run(a: Args) -> Result<(), String> {
         seed: a.seed,
         negative_pool: None,
         decay: true,
+        order: if a.lockstep {
+            SampleOrder::Lockstep
+        } else {
+            SampleOrder::Csr
+        },
     };
     let umap_kernel = Umap::<f32>::umap_learn_default();
     let z_bar = match (a.z_bar, a.spectrum) {
@@ -611,7 +622,11 @@ fn run(a: Args) -> Result<(), String> {
         report.epochs,
         a.loss,
         a.math,
-        if a.batched { "batched" } else { "sequential" },
+        match (a.batched, a.lockstep) {
+            (_, true) => "lockstep",
+            (true, false) => "batched",
+            (false, false) => "sequential",
+        },
         a.sampler,
         a.threads,
         if a.loss == "umap" {

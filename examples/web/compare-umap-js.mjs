@@ -1,12 +1,13 @@
 // umap-js against this crate's WASM shim, in the same node process, alternating rounds.
 //
-//   node examples/web/compare-umap-js.mjs [DATA_DIR] [--rounds R] [--epochs N]
+//   node examples/web/compare-umap-js.mjs [DATA_DIR] [--rounds R] [--epochs N] [--mode M]
 //
 // Both start from DATA_DIR's kNN (umap-js: setPrecomputedKNN, so its kNN time is excluded;
 // it builds its own fuzzy graph, umap-learn's), and from init.f32 (umap-js's random init is
 // overwritten in place after initializeFit). Only the epochs are timed: umap-js's
-// optimizeLayout(), the shim's ne_run(N) (mode 0: UMAP, fast math, batched negatives; the
-// shim uses umap-learn's graph from graph_*). Both follow umap-learn's sampling schedule; the
+// optimizeLayout(), the shim's ne_run(N) (default mode 3: UMAP, fast math, batched negatives in
+// the lockstep order; --mode 0 for the CSR order of the golden case; the shim uses
+// umap-learn's graph from graph_*). Both follow umap-learn's sampling schedule; the
 // umap-js sample counts are replayed from its own schedule. Prints one JSON line per round and
 // a summary line with the median updates/s of each and their ratio, plus quality (kNN
 // preservation, kNN accuracy; examples/web/quality.mjs) of the last round's layouts.
@@ -22,7 +23,7 @@ const { UMAP } = require('umap-js');
 
 const args = process.argv.slice(2);
 let dir = join(root, 'examples/data/digits');
-let rounds = 3, epochs = null, mode = 0;
+let rounds = 3, epochs = null, mode = 3;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--rounds') rounds = +args[++i];
   else if (args[i] === '--epochs') epochs = +args[++i];

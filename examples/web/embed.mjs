@@ -1,7 +1,7 @@
 // Embeds a fixture graph from its init.f32 through the WASM shim and prints one JSON line:
 // updates/s, quality and the output hash (equal to the native golden hash for digits, 500
 // epochs, seed 42, mode 0).
-//   node examples/web/embed.mjs [DATA_DIR] [--epochs N] [--mode 0|1|2] [--spectrum S] [--expect HASH]
+//   node examples/web/embed.mjs [DATA_DIR] [--epochs N] [--mode 0|1|2|3] [--spectrum S] [--expect HASH]
 import { readFixture, shimBytes, root } from './fixture.mjs';
 import { loadShim } from './shim.mjs';
 import { quality } from './quality.mjs';

@@ -1,7 +1,7 @@
 // A thin JS wrapper over the extern "C" exports of examples/wasm (no wasm-bindgen), for node
 // and browsers. Typed-array views are re-created after every call that may grow memory.
 
-export const MODES = { fastBatched: 0, exactSequential: 1, neg: 2 };
+export const MODES = { fastBatched: 0, exactSequential: 1, neg: 2, fastLockstep: 3 };
 
 export async function loadShim(bytes) {
   const { instance } = await WebAssembly.instantiate(bytes, {});

@@ -22,7 +22,7 @@ use neighbor_embed::kernel::{Cauchy, OffsetCauchy, StudentT, Umap};
 use neighbor_embed::layout::Layout;
 use neighbor_embed::rng::{Pcg32, StreamRng};
 use neighbor_embed::sgd::{
-    BorrowedUmapSgd, Control, EpochInfo, Observer, OwnedUmapSgd, Silent, UmapConfig,
+    BorrowedUmapSgd, Control, EpochInfo, Observer, OwnedUmapSgd, SampleOrder, Silent, UmapConfig,
     frozen_estimate, transform,
 };
 use neighbor_embed::sink::{Frozen, InPlace};
@@ -221,6 +221,7 @@ fn run<T: Real>(b: &mut Input) {
                 seed: b.u64(),
                 negative_pool: None,
                 decay: b.bool(),
+                order: SampleOrder::Csr,
             };
             let (a, bb) = (b.shape(), b.shape_in(UMAP_B));
             let Ok(k) = Umap::new(t(b, a), t(b, bb)) else {
@@ -261,6 +262,11 @@ fn config<T: Real>(b: &mut Input) -> UmapConfig<T> {
             None
         },
         decay: b.bool(),
+        order: if b.bool() {
+            SampleOrder::Lockstep
+        } else {
+            SampleOrder::Csr
+        },
     }
 }
 

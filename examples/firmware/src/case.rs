@@ -43,8 +43,8 @@ pub struct Buffers {
     pub weights: [f32; NNZ],
     /// The layout, `N × 2`.
     pub coords: [f32; 2 * N],
-    /// Schedule times (2 per entry).
-    pub times: [f64; 2 * NNZ],
+    /// Schedule state (3 per entry: next sample, next negative sample, period).
+    pub times: [f64; 3 * NNZ],
     /// Negatives scratch.
     pub negatives: [u32; NEG_CAP],
     /// Coefficient scratch.
@@ -58,7 +58,7 @@ impl Buffers {
         indices: [0; NNZ],
         weights: [0.0; NNZ],
         coords: [0.0; 2 * N],
-        times: [0.0; 2 * NNZ],
+        times: [0.0; 3 * NNZ],
         negatives: [0; NEG_CAP],
         coeffs: [0.0; NEG_CAP + 1],
     };

@@ -6,7 +6,7 @@ use neighbor_embed::graph::CsrGraph;
 use neighbor_embed::kernel::{Cauchy, Umap};
 use neighbor_embed::loss::spectrum;
 use neighbor_embed::rng::Pcg32;
-use neighbor_embed::sgd::{BorrowedUmapSgd, Silent, UmapConfig};
+use neighbor_embed::sgd::{BorrowedUmapSgd, SampleOrder, Silent, UmapConfig};
 use neighbor_embed::sink::InPlace;
 use neighbor_embed::step::{BceStep, NegStep};
 
@@ -27,6 +27,7 @@ struct Arena {
 #[derive(Clone, Copy)]
 enum Mode {
     FastBatched,
+    FastLockstep,
     ExactSequential,
     Neg { s: f32 },
 }
@@ -150,6 +151,10 @@ fn view<T>(ptr: usize, len: usize) -> Option<&'static mut [T]> {
 
 /// Starts a run (see the crate docs). Returns 0, or a negative code: -1 bad buffer address or
 /// size, -2 invalid input (message in `ne_error_*`), -3 out of memory, -4 bad mode.
+///
+/// Modes: 0 UMAP, fast math, batched negatives (the golden case); 1 umap-learn's algorithm
+/// (libm, negatives in sequence); 2 NEG with a Cauchy kernel at `spectrum_position` along the
+/// t-SNE↔UMAP spectrum; 3 as 0 in the lockstep order (eight samples a batch, the fastest).
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn ne_init(
@@ -183,6 +188,7 @@ pub extern "C" fn ne_init(
     let mode = match mode {
         0 => Mode::FastBatched,
         1 => Mode::ExactSequential,
+        3 => Mode::FastLockstep,
         2 => {
             let s = spectrum::cne_z_bar(spectrum_position, n)
                 .and_then(|z| spectrum::s_of_z_bar(z, 5.0, n));
@@ -191,10 +197,15 @@ pub extern "C" fn ne_init(
                 Err(e) => return fail(-2, format_args!("{e}")),
             }
         }
-        _ => return fail(-4, format_args!("mode {mode}: expected 0, 1 or 2")),
+        _ => return fail(-4, format_args!("mode {mode}: expected 0, 1, 2 or 3")),
+    };
+    let order = match mode {
+        Mode::FastLockstep => SampleOrder::Lockstep,
+        _ => SampleOrder::Csr,
     };
     let config = UmapConfig {
         n_epochs,
+        order,
         ..UmapConfig::umap_learn(n, u64::from(seed))
     };
     let sizes = BorrowedUmapSgd::<f32>::buffer_sizes(&graph, &config);
@@ -245,7 +256,7 @@ pub extern "C" fn ne_run(epochs: usize) -> i32 {
     };
     let mut sink = InPlace::new(run.coords, 2, None);
     let report = match run.mode {
-        Mode::FastBatched => {
+        Mode::FastBatched | Mode::FastLockstep => {
             let mut step = BceStep {
                 batched_negatives: true,
                 ..BceStep::umap_learn(Umap::umap_learn_default().fast())
