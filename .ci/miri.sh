@@ -10,7 +10,7 @@
 #
 # Subset: the library's unit tests, the graph validation tests, the bad-input catalogue, the
 # finite-output properties (a few dozen cases each under Miri: `cfg!(miri)` scales the case
-# counts down) and the kernel tests. Scalar only: the `simd` feature stays off. Tests that read
+# counts down), the kernel tests and the lockstep order's definition. Scalar only: the `simd` feature stays off. Tests that read
 # the bundled data sets or run thousands of epochs are skipped under Miri with
 # `#[cfg_attr(miri, ignore)]` (or are not in the subset).
 #
@@ -28,7 +28,8 @@ export MIRIFLAGS="${MIRIFLAGS:--Zmiri-disable-isolation}"
 if [ $# -gt 0 ]; then
   targets=("$@")
 else
-  targets=(--lib --test graph_validation --test bad_input_catalogue --test finite --test kernels)
+  targets=(--lib --test graph_validation --test bad_input_catalogue --test finite --test kernels
+    --test lockstep)
 fi
 cargo +nightly miri test "${targets[@]}"
 echo "miri: clean"

@@ -9,7 +9,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use neighbor_embed::graph::CsrGraph;
 use neighbor_embed::kernel::Umap;
-use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+use neighbor_embed::sgd::{OwnedUmapSgd, SampleOrder, Silent, UmapConfig};
 use neighbor_embed::sink::InPlace;
 use neighbor_embed::step::{BceStep, Sample, Step};
 use std::path::Path;
@@ -22,12 +22,14 @@ fn read<T>(path: &Path, f: impl Fn([u8; 4]) -> T) -> Vec<T> {
         .collect()
 }
 
-/// The four step modes: (name, math fast, batched negatives).
-const MODES: [(&str, bool, bool); 4] = [
-    ("exact/sequential", false, false),
-    ("exact/batched", false, true),
-    ("fast/sequential", true, false),
-    ("fast/batched", true, true),
+/// The step modes: (name, math fast, batched negatives, sample order).
+const MODES: [(&str, bool, bool, SampleOrder); 6] = [
+    ("exact/sequential", false, false, SampleOrder::Csr),
+    ("exact/batched", false, true, SampleOrder::Csr),
+    ("exact/lockstep", false, true, SampleOrder::Lockstep),
+    ("fast/sequential", true, false, SampleOrder::Csr),
+    ("fast/batched", true, true, SampleOrder::Csr),
+    ("fast/lockstep", true, true, SampleOrder::Lockstep),
 ];
 
 /// Runs the first `count` epochs of an `n_epochs` schedule from `y0`; returns the updates.
@@ -36,11 +38,11 @@ fn run_epochs(
     y0: &[f32],
     n_epochs: usize,
     count: usize,
-    fast: bool,
-    batched: bool,
+    (fast, batched, order): (bool, bool, SampleOrder),
 ) -> u64 {
     let config = UmapConfig {
         n_epochs,
+        order,
         ..UmapConfig::umap_learn(g.n(), 42)
     };
     let mut sgd = OwnedUmapSgd::<f32>::new(g, &config).unwrap();
@@ -78,49 +80,64 @@ fn digits_epochs(c: &mut Criterion) {
         .with_umap_filter(500);
     // a whole 500-epoch run from init.f32 (33.7 M updates), as umap-learn does it
     let mut group = c.benchmark_group("epoch/digits_500_epochs");
-    let updates = run_epochs(&g, &init, 500, 500, false, false);
+    let updates = run_epochs(&g, &init, 500, 500, (false, false, SampleOrder::Csr));
     group.throughput(Throughput::Elements(updates));
     group.sample_size(10);
-    for (name, fast, batched) in MODES {
+    for (name, fast, batched, order) in MODES {
         group.bench_function(name, |b| {
-            b.iter(|| run_epochs(&g, &init, 500, 500, fast, batched))
+            b.iter(|| run_epochs(&g, &init, 500, 500, (fast, batched, order)))
         });
     }
     group.finish();
 }
 
 /// The same step arithmetic as a real epoch, on 64 in-cache points visited in order: the
-/// rate the loop would reach without cache misses, dependent random accesses or scheduling.
+/// rate the loop would reach without cache misses, dependent random accesses or scheduling
+/// (the lockstep modes take the samples eight at a time, as their loop hands them over).
 fn roofline(c: &mut Criterion) {
     let n = 64usize;
     let mut y: Vec<f32> = (0..2 * n).map(|k| ((k * 37) % 101) as f32 * 0.1).collect();
     let negatives: Vec<u32> = (0..5 * n as u32).map(|k| (k * 13 + 7) % n as u32).collect();
-    let mut scratch = [0.0f32; 8];
+    let mut scratch = [0.0f32; 8 * 8];
     let umap = Umap::<f32>::umap_learn_default();
     let mut group = c.benchmark_group("roofline/64_points");
     group.throughput(Throughput::Elements((n * 6) as u64));
-    for (name, fast, batched) in MODES {
+    for (name, fast, batched, order) in MODES {
+        // lockstep: the same samples eight at a time through apply_batch
+        let per_call = if order == SampleOrder::Lockstep { 8 } else { 1 };
         group.bench_function(name, |b| {
             b.iter(|| {
                 let mut sink = InPlace::new(&mut y, 2, None);
-                for i in 0..n {
-                    let sample = Sample {
-                        head: i,
-                        tail: (i + 1) % n,
-                        negatives: &negatives[5 * i..5 * i + 5],
-                    };
+                for first in (0..n).step_by(per_call) {
+                    let samples: [Sample; 8] = core::array::from_fn(|l| {
+                        let i = (first + l) % n;
+                        Sample {
+                            head: i,
+                            tail: (i + 1) % n,
+                            negatives: &negatives[5 * i..5 * i + 5],
+                        }
+                    });
+                    let samples = &samples[..per_call];
                     if fast {
                         let mut s = BceStep {
                             batched_negatives: batched,
                             ..BceStep::umap_learn(umap.fast())
                         };
-                        s.apply(&mut sink, sample, 0.01, false, &mut scratch);
+                        if per_call == 1 {
+                            s.apply(&mut sink, samples[0], 0.01, false, &mut scratch);
+                        } else {
+                            s.apply_batch(&mut sink, samples, 0.01, false, &mut scratch);
+                        }
                     } else {
                         let mut s = BceStep {
                             batched_negatives: batched,
                             ..BceStep::umap_learn(umap)
                         };
-                        s.apply(&mut sink, sample, 0.01, false, &mut scratch);
+                        if per_call == 1 {
+                            s.apply(&mut sink, samples[0], 0.01, false, &mut scratch);
+                        } else {
+                            s.apply_batch(&mut sink, samples, 0.01, false, &mut scratch);
+                        }
                     }
                 }
             })
@@ -175,22 +192,30 @@ fn synthetic(n: usize) -> (Vec<u32>, Vec<u32>, Vec<f32>, Vec<f32>) {
 }
 
 fn scaling(c: &mut Criterion) {
-    // the first 5 epochs of a 200-epoch schedule (epoch 0 samples nothing), fast + batched;
-    // the id is nnz, the throughput updates/s
-    let mut group = c.benchmark_group("scaling/first_5_epochs_fast_batched");
-    group.sample_size(10);
-    for n in [10_000usize, 100_000, 1_000_000] {
-        let (indptr, indices, w, init) = synthetic(n);
-        let g = CsrGraph::new(n, &indptr, &indices, &w)
-            .unwrap()
-            .with_umap_filter(200);
-        let updates = run_epochs(&g, &init, 200, 5, true, true);
-        group.throughput(Throughput::Elements(updates));
-        group.bench_with_input(BenchmarkId::from_parameter(g.nnz()), &n, |b, _| {
-            b.iter(|| run_epochs(&g, &init, 200, 5, true, true))
-        });
+    // the first 5 epochs of a 200-epoch schedule (epoch 0 samples nothing), fast + batched
+    // in the CSR and the lockstep order; the id is nnz, the throughput updates/s
+    for (name, order) in [
+        ("scaling/first_5_epochs_fast_batched", SampleOrder::Csr),
+        (
+            "scaling/first_5_epochs_fast_lockstep",
+            SampleOrder::Lockstep,
+        ),
+    ] {
+        let mut group = c.benchmark_group(name);
+        group.sample_size(10);
+        for n in [10_000usize, 100_000, 1_000_000] {
+            let (indptr, indices, w, init) = synthetic(n);
+            let g = CsrGraph::new(n, &indptr, &indices, &w)
+                .unwrap()
+                .with_umap_filter(200);
+            let updates = run_epochs(&g, &init, 200, 5, (true, true, order));
+            group.throughput(Throughput::Elements(updates));
+            group.bench_with_input(BenchmarkId::from_parameter(g.nnz()), &n, |b, _| {
+                b.iter(|| run_epochs(&g, &init, 200, 5, (true, true, order)))
+            });
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 criterion_group!(benches, digits_epochs, roofline, scaling);

@@ -21,7 +21,22 @@
 //!
 //! Speed: an epoch first lists a row's due edges without branches (in chunks of
 //! [`DUE_CHUNK`] entries, on the stack), then runs them; the periods are not recomputed per
-//! sample. Both are bookkeeping only: the samples and their order are umap-learn's.
+//! sample. Both are bookkeeping only: the samples and their order are umap-learn's. The
+//! fastest mode is a different order, [`SampleOrder::Lockstep`]: the same samples, eight at a
+//! time from eight heads, which the batched UMAP step evaluates one per SIMD lane.
+//!
+//! ```
+//! use neighbor_embed::{graph::CsrGraph, kernel::Umap, sink::InPlace, step::BceStep};
+//! use neighbor_embed::sgd::{OwnedUmapSgd, SampleOrder, Silent, UmapConfig};
+//! let g = CsrGraph::new(3, &[0, 2, 4, 6], &[1, 2, 0, 2, 0, 1], &[1.0f32; 6])?;
+//! let config = UmapConfig { n_epochs: 50, order: SampleOrder::Lockstep, ..UmapConfig::umap_learn(3, 42) };
+//! let mut sgd = OwnedUmapSgd::<f32>::new(&g, &config)?;
+//! let mut step = BceStep { batched_negatives: true, ..BceStep::umap_learn(Umap::umap_learn_default().fast()) };
+//! let mut y = [0.0f32, 0.0, 5.0, 0.0, 0.0, 5.0];
+//! let report = sgd.run(&g, &mut step, &mut InPlace::new(&mut y, 2, None), usize::MAX, &mut Silent)?;
+//! assert_eq!(report.positive_samples, 6 * 49); // every edge once per epoch after the first
+//! # Ok::<(), neighbor_embed::Error>(())
+//! ```
 
 use crate::Real;
 use crate::error::{Error, check_len, check_param, check_positive};

@@ -63,7 +63,7 @@ fn sample_strategy() -> impl Strategy<Value = (usize, usize, Vec<u32>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 256 }))]
 
     /// Dimensions 1–3 (two dimensions run one sample per SIMD lane, the others the general
     /// path), 1–8 samples with up to 11 negatives each (lanes with different counts), heads,
@@ -160,6 +160,7 @@ fn digits_graph(f: &common::Fixture, epochs: usize) -> CsrGraph<'_, f32> {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // 60 epochs of digits: minutes under Miri
 fn lockstep_visits_the_same_samples_with_the_same_negatives_as_csr() {
     let f = common::digits();
     let g = digits_graph(&f, 60);
@@ -201,6 +202,7 @@ fn lockstep_visits_the_same_samples_with_the_same_negatives_as_csr() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)] // 40 epochs of digits: minutes under Miri
 fn lockstep_runs_resume_and_borrow_buffers_bit_for_bit() {
     let f = common::digits();
     let g = digits_graph(&f, 40);

@@ -297,6 +297,54 @@ fn drive<T: Real, S: Step<T> + core::fmt::Debug>(
             return; // out of the guaranteed range: positions may overflow; stop here
         }
     }
+    // then a batch of up to eight samples in one call, as the lockstep loops hand them over
+    // (the batched UMAP step evaluates them one per lane)
+    if !frozen && finite(&moving) {
+        let count = b.between(1, 8);
+        let mut picks = Vec::with_capacity(count);
+        for _ in 0..count {
+            let (head, tail) = (b.below(n), b.below(n));
+            let negs: Vec<u32> = (0..b.below(12)).map(|_| b.below(n) as u32).collect();
+            picks.push((head, tail, negs));
+        }
+        let batch: Vec<Sample> = picks
+            .iter()
+            .map(|(head, tail, negs)| Sample {
+                head: *head,
+                tail: *tail,
+                negatives: negs,
+            })
+            .collect();
+        let lr = b.positive();
+        let lr = b.of::<T>(lr);
+        let want_loss = b.bool();
+        let before = moving.clone();
+        let mut scratch = vec![T::zero(); 8 * 13];
+        let loss = step.apply_batch(
+            &mut InPlace::new(&mut moving, dim, pins),
+            &batch,
+            lr,
+            want_loss,
+            &mut scratch,
+        );
+        step.end_batch();
+        if let Some(p) = pins {
+            for i in (0..n).filter(|&i| p[i]) {
+                assert_eq!(
+                    &moving[i * dim..(i + 1) * dim],
+                    &before[i * dim..(i + 1) * dim],
+                    "pinned row {i} moved in a batch"
+                );
+            }
+        }
+        if b.in_range && clipped && lr > T::zero() && lr.is_finite() {
+            assert!(finite(&moving), "batch: positions {moving:?}");
+            assert!(
+                loss.is_finite() || loss == T::infinity(),
+                "batch loss {loss:?} of {step:?} on {before:?} (dim {dim})"
+            );
+        }
+    }
     if b.in_range && clipped {
         // finite, or +∞ where a repulsive term meets a coincident point
         for (l, head, tail, negs, lr, before) in losses {
