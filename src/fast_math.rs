@@ -294,7 +294,8 @@ pub trait Math:
     }
 }
 
-/// `libm` (`powf`/`pow`): correctly rounded to within an ulp, the reference mode.
+/// `libm` (`powf`/`pow`): correctly rounded to within an ulp, the reference mode. Its lane
+/// function keeps libm's bits: [`crate::libm_lanes::powf_lanes`] for `f32`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Exact;
 
@@ -307,6 +308,10 @@ impl Math for Exact {
     #[inline(always)]
     fn pow<T: Real>(x: T, y: T) -> T {
         x.powf(y)
+    }
+    #[inline(always)]
+    fn pow_lanes<T: Real>(x: &[T; LANES], y: T) -> [T; LANES] {
+        T::powf_lanes(x, y)
     }
 }
 

@@ -23,6 +23,7 @@ pub mod init;
 pub mod kernel;
 pub mod knn;
 pub mod layout;
+pub mod libm_lanes;
 pub mod loss;
 #[cfg(feature = "alloc")]
 pub mod metrics;

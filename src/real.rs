@@ -69,6 +69,12 @@ pub trait Real:
     fn powf(self, y: Self) -> Self;
     /// Square root (libm; correctly rounded).
     fn sqrt(self) -> Self;
+    /// [`Real::powf`] of [`crate::fast_math::LANES`] values, bit-identical to calling it on
+    /// each ([`crate::libm_lanes::powf_lanes`] for `f32`).
+    #[inline(always)]
+    fn powf_lanes(x: &[Self; crate::fast_math::LANES], y: Self) -> [Self; crate::fast_math::LANES] {
+        x.map(|v| v.powf(y))
+    }
     /// `self^y` in the fast mode: [`crate::fast_math::pow`] for `f32`, libm for `f64`.
     fn fast_powf(self, y: Self) -> Self;
     /// [`Real::fast_powf`] of [`crate::fast_math::LANES`] values, bit-identical to calling it
@@ -188,6 +194,10 @@ impl Real for f32 {
         y: Self,
     ) -> [Self; crate::fast_math::LANES] {
         crate::fast_math::pow_lanes(x, y)
+    }
+    #[inline(always)]
+    fn powf_lanes(x: &[Self; crate::fast_math::LANES], y: Self) -> [Self; crate::fast_math::LANES] {
+        crate::libm_lanes::powf_lanes(x, y)
     }
 }
 
