@@ -67,20 +67,33 @@ pub trait Step<T: Real> {
         want_loss: bool,
         scratch: &mut [T],
     ) -> T {
-        let mut loss = T::zero();
-        for (k, sample) in samples.iter().enumerate() {
-            if k > 0 {
-                self.end_batch();
-            }
-            loss += self.apply(sink, *sample, lr, want_loss, scratch);
-        }
-        loss
+        apply_each(self, sink, samples, lr, want_loss, scratch)
     }
 
     /// Applies pending updates of scalar parameters (NCE's `ln Z`). Loops call it after every
     /// sample (per-sample SGD), after every [`Step::apply_batch`] or after every mini-batch
     /// (mini-batch SGD). Default: nothing.
     fn end_batch(&mut self) {}
+}
+
+/// [`Step::apply`] of each sample in turn, [`Step::end_batch`] between them: what
+/// [`Step::apply_batch`] does unless a step defines a batch of its own.
+fn apply_each<T: Real, P: Step<T> + ?Sized, S: Sink<T>>(
+    step: &mut P,
+    sink: &mut S,
+    samples: &[Sample<'_>],
+    lr: T,
+    want_loss: bool,
+    scratch: &mut [T],
+) -> T {
+    let mut loss = T::zero();
+    for (k, sample) in samples.iter().enumerate() {
+        if k > 0 {
+            step.end_batch();
+        }
+        loss += step.apply(sink, *sample, lr, want_loss, scratch);
+    }
+    loss
 }
 
 #[inline]
@@ -305,11 +318,7 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
         scratch: &mut [T],
     ) -> T {
         if !self.batched_negatives || samples.len() > LANES {
-            let mut loss = T::zero();
-            for sample in samples {
-                loss += self.apply(sink, *sample, lr, want_loss, scratch);
-            }
-            return loss;
+            return apply_each(self, sink, samples, lr, want_loss, scratch);
         }
         if sink.dim() == 2 {
             return lockstep_2d(self, sink, samples, lr, want_loss);
