@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Miri (Rust's interpreter for undefined behaviour: out-of-bounds access, use of uninitialised
 # memory, invalid arithmetic on pointers, aliasing violations, leaks) on the scalar test
-# subset. The library itself is `#![forbid(unsafe_code)]`, so this checks that nothing it
-# relies on misbehaves on its inputs, and catches integer overflow (tests run with debug
-# assertions) on the hostile inputs of the bad-input catalogue.
+# subset. The library denies `unsafe` outside `src/dispatch.rs` (not reached without `simd`),
+# so this checks that nothing it relies on misbehaves on its inputs, and catches integer
+# overflow (tests run with debug assertions) on the hostile inputs of the bad-input catalogue.
 #
 #   bash .ci/miri.sh            # the subset below (several minutes: Miri is ~1000× slower)
 #   bash .ci/miri.sh --test X   # other test targets instead

@@ -65,6 +65,7 @@
 //! of `run`.
 
 use crate::Real;
+use crate::dispatch::{self, Hot};
 use crate::error::{Error, check_param, check_positive};
 use crate::fast_math::LANES;
 use crate::graph::CsrGraph;
@@ -678,8 +679,26 @@ impl<T: Real> Jobs<T> {
 
     /// Computes the queued coefficients and adds the forces to `g` in queue order:
     /// `2·clip(c_att (y_i - y_j))` for an attraction, `clip(c_rep (y_i - y_k))` for a
-    /// repulsion.
+    /// repulsion (through [`crate::dispatch`]: the same bits with or without AVX2).
     fn flush<K: BceKernel<T>>(&mut self, ctx: &Context<'_, T, K>, g: &mut [T], yi: &[T], y: &[T]) {
+        dispatch::run(Flush {
+            jobs: self,
+            ctx,
+            g,
+            yi,
+            y,
+        });
+    }
+
+    /// [`Jobs::flush`]'s work.
+    #[inline(always)]
+    fn flush_now<K: BceKernel<T>>(
+        &mut self,
+        ctx: &Context<'_, T, K>,
+        g: &mut [T],
+        yi: &[T],
+        y: &[T],
+    ) {
         for attract in [true, false] {
             let mut idx = [0usize; LANES];
             let mut count = 0;
@@ -747,6 +766,23 @@ impl<T: Real> Jobs<T> {
                 };
             }
         }
+    }
+}
+
+/// [`Jobs::flush`] as a [`Hot`] computation.
+struct Flush<'a, 'c, T, K> {
+    jobs: &'a mut Jobs<T>,
+    ctx: &'a Context<'c, T, K>,
+    g: &'a mut [T],
+    yi: &'a [T],
+    y: &'a [T],
+}
+
+impl<T: Real, K: BceKernel<T>> Hot for Flush<'_, '_, T, K> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        self.jobs.flush_now(self.ctx, self.g, self.yi, self.y);
     }
 }
 

@@ -17,8 +17,9 @@
 //! position as the head exerts no force (umap-learn ≥ 0.5.4; the direction is undefined).
 
 use crate::Real;
+use crate::dispatch::{self, Hot};
 use crate::error::{Error, check_param, check_positive};
-use crate::fast_math::LANES;
+use crate::fast_math::{LANES, lanes};
 use crate::kernel::{BceKernel, Kernel};
 use crate::sink::Sink;
 
@@ -102,6 +103,19 @@ fn clip<T: Real>(x: T, c: Option<T>) -> T {
         Some(c) => x.max(-c).min(c),
         None => x,
     }
+}
+
+/// The bound of [`clip`] as a number: `c`, or `+∞` for no clipping.
+#[inline(always)]
+fn clip_bound<T: Real>(c: Option<T>) -> T {
+    c.unwrap_or(T::infinity())
+}
+
+/// [`clip`] of a number `x` (not NaN) to `bound` from [`clip_bound`], without a branch: the
+/// same bits (`x.max(-∞).min(∞) = x` for every `x` but NaN, signed zeros included).
+#[inline(always)]
+fn clip_to<T: Real>(x: T, bound: T) -> T {
+    x.max(-bound).min(bound)
 }
 
 fn check_clip<T: Real>(clip: Option<T>) -> Result<(), Error> {
@@ -255,7 +269,14 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
             negatives,
         } = sample;
         if self.batched_negatives {
-            return batched_sample(self, sink, head, tail, negatives, lr, want_loss, scratch);
+            return dispatch::run(OneSample {
+                step: self,
+                sink,
+                sample,
+                lr,
+                want_loss,
+                scratch,
+            });
         }
         let mut loss = T::zero();
         if sink.dim() == 2 {
@@ -320,10 +341,89 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
         if !self.batched_negatives || samples.len() > LANES {
             return apply_each(self, sink, samples, lr, want_loss, scratch);
         }
-        if sink.dim() == 2 {
-            return lockstep_2d(self, sink, samples, lr, want_loss);
+        let batch = Batch {
+            step: self,
+            sink,
+            samples,
+            lr,
+            want_loss,
+            scratch,
+        };
+        if batch.sink.dim() == 2 {
+            dispatch::run(Lockstep2d(batch))
+        } else {
+            dispatch::run(batch)
         }
-        batched_general(self, sink, samples, lr, want_loss, scratch)
+    }
+}
+
+/// A batch in two dimensions ([`lockstep_2d`]) as a [`Hot`] computation.
+struct Lockstep2d<'a, 'b, 'c, 'd, T, K, S>(Batch<'a, 'b, 'c, 'd, T, K, S>);
+
+impl<T: Real, K: BceKernel<T>, S: Sink<T>> Hot for Lockstep2d<'_, '_, '_, '_, T, K, S> {
+    type Output = T;
+    #[inline(always)]
+    fn run(self) -> T {
+        let b = self.0;
+        lockstep_2d(b.step, b.sink, b.samples, b.lr, b.want_loss)
+    }
+}
+
+/// One sample of the batched step ([`batched_sample`]) as a [`Hot`] computation.
+struct OneSample<'a, 'b, 'c, T, K, S> {
+    step: &'a BceStep<T, K>,
+    sink: &'a mut S,
+    sample: Sample<'b>,
+    lr: T,
+    want_loss: bool,
+    scratch: &'c mut [T],
+}
+
+impl<T: Real, K: BceKernel<T>, S: Sink<T>> Hot for OneSample<'_, '_, '_, T, K, S> {
+    type Output = T;
+    #[inline(always)]
+    fn run(self) -> T {
+        let Sample {
+            head,
+            tail,
+            negatives,
+        } = self.sample;
+        batched_sample(
+            self.step,
+            self.sink,
+            head,
+            tail,
+            negatives,
+            self.lr,
+            self.want_loss,
+            self.scratch,
+        )
+    }
+}
+
+/// A batch of up to [`LANES`] samples of the batched step ([`batched_general`]) as a [`Hot`]
+/// computation.
+struct Batch<'a, 'b, 'c, 'd, T, K, S> {
+    step: &'a BceStep<T, K>,
+    sink: &'a mut S,
+    samples: &'b [Sample<'c>],
+    lr: T,
+    want_loss: bool,
+    scratch: &'d mut [T],
+}
+
+impl<T: Real, K: BceKernel<T>, S: Sink<T>> Hot for Batch<'_, '_, '_, '_, T, K, S> {
+    type Output = T;
+    #[inline(always)]
+    fn run(self) -> T {
+        batched_general(
+            self.step,
+            self.sink,
+            self.samples,
+            self.lr,
+            self.want_loss,
+            self.scratch,
+        )
     }
 }
 
@@ -396,6 +496,7 @@ fn batched_sample_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
     let mut c_att = T::zero();
     let (mut t0, mut t1) = (T::zero(), T::zero());
     let zero_nan = |f: T| if f.is_nan() { T::zero() } else { f };
+    let bound = clip_bound(step.clip);
     // item 0 is the attraction, item 1 + k the negative k
     let items = negatives.len() + 1;
     let mut first = 0;
@@ -416,7 +517,7 @@ fn batched_sample_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
                 live[l] = k != head;
             }
         }
-        let d2: [T; LANES] = core::array::from_fn(|l| x0[l] * x0[l] + x1[l] * x1[l]);
+        let d2: [T; LANES] = lanes(|l| x0[l] * x0[l] + x1[l] * x1[l]);
         let c = if cfg!(feature = "simd") {
             if first == 0 {
                 let (att, rep) = step.kernel.c_att_rep_lanes(&d2, step.gamma, step.eps);
@@ -436,15 +537,15 @@ fn batched_sample_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
             }
             c
         };
-        let c: [T; LANES] = core::array::from_fn(|l| {
+        let c: [T; LANES] = lanes(|l| {
             if live[l] && d2[l] > T::zero() {
                 c[l]
             } else {
                 T::zero()
             }
         });
-        let u0: [T; LANES] = core::array::from_fn(|l| lr * clip(zero_nan(c[l] * x0[l]), step.clip));
-        let u1: [T; LANES] = core::array::from_fn(|l| lr * clip(zero_nan(c[l] * x1[l]), step.clip));
+        let u0: [T; LANES] = lanes(|l| lr * clip_to(zero_nan(c[l] * x0[l]), bound));
+        let u1: [T; LANES] = lanes(|l| lr * clip_to(zero_nan(c[l] * x1[l]), bound));
         // in lane order; the masked lanes add a signed zero, which changes nothing
         for l in 0..LANES {
             t0 += u0[l];
@@ -482,6 +583,7 @@ fn batched_sample_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
 /// after sample. Coordinate `d`'s writes come after all of coordinate `d`'s reads and no
 /// coordinate reads another, so this is exactly "all reads first, then the samples' writes in
 /// order". Uses `scratch[..Σ negatives.len()]`.
+#[inline]
 fn batched_general<T: Real, K: BceKernel<T>, S: Sink<T>>(
     step: &BceStep<T, K>,
     sink: &mut S,
@@ -541,6 +643,7 @@ fn batched_general<T: Real, K: BceKernel<T>, S: Sink<T>>(
 /// sample's loss) and every repulsion coefficient into `coeffs` (0 for the head itself and for
 /// coincident negatives); under `simd` eight at a time through the kernel's lane function
 /// (bit-identical).
+#[inline]
 fn coefficients<T: Real, K: BceKernel<T>>(
     step: &BceStep<T, K>,
     pos: &[T],
@@ -607,6 +710,7 @@ fn coefficients<T: Real, K: BceKernel<T>>(
 /// sum runs over its negatives in order from `+0`, as the single-sample sum does; a sample
 /// with fewer negatives than another adds signed zeros, which change nothing (the sum is
 /// never `-0`: see [`batched_sample_2d`]).
+#[inline]
 fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
     step: &BceStep<T, K>,
     sink: &mut S,
@@ -618,6 +722,7 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
     let count = samples.len().min(LANES);
     let samples = &samples[..count];
     let zero_nan = |f: T| if f.is_nan() { T::zero() } else { f };
+    let bound = clip_bound(step.clip);
     // heads and attraction differences; padding lanes get x = (1, 0): d2 = 1
     let mut yh0 = [T::zero(); LANES];
     let mut yh1 = [T::zero(); LANES];
@@ -630,7 +735,7 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
         (xa0[l], xa1[l]) = (x[0], x[1]);
         most = most.max(s.negatives.len());
     }
-    let d2_att: [T; LANES] = core::array::from_fn(|l| xa0[l] * xa0[l] + xa1[l] * xa1[l]);
+    let d2_att: [T; LANES] = lanes(|l| xa0[l] * xa0[l] + xa1[l] * xa1[l]);
     let c_att = if cfg!(feature = "simd") {
         step.kernel.c_att_lanes(&d2_att)
     } else {
@@ -681,7 +786,7 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
         }
         for j in 0..last - first {
             let (x0, x1, live) = (g0[j], g1[j], alive[j]);
-            let d2: [T; LANES] = core::array::from_fn(|l| x0[l] * x0[l] + x1[l] * x1[l]);
+            let d2: [T; LANES] = lanes(|l| x0[l] * x0[l] + x1[l] * x1[l]);
             let c = if cfg!(feature = "simd") {
                 step.kernel.c_rep_lanes(&d2, step.gamma, step.eps)
             } else {
@@ -699,8 +804,8 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
                 } else {
                     T::zero()
                 };
-                t0[l] += lr * clip(zero_nan(c * x0[l]), step.clip);
-                t1[l] += lr * clip(zero_nan(c * x1[l]), step.clip);
+                t0[l] += lr * clip_to(zero_nan(c * x0[l]), bound);
+                t1[l] += lr * clip_to(zero_nan(c * x1[l]), bound);
             }
         }
         first = last;

@@ -40,7 +40,8 @@ Usage: embed [DATA_DIR] [options]
 Lays out the graph of DATA_DIR (default: the bundled digits) and writes embedding.f32 and
 embedding.svg. The last stdout line is a JSON object with n, nnz, epochs, updates,
 layout_seconds, updates_per_s, knn_preservation, knn_accuracy, spearman, output_hash (and
-graph, init, init_seconds, positive/negative samples, cluster_spread).
+graph, init, init_seconds, positive/negative samples, cluster_spread, and avx2: whether the
+lane code ran in its AVX2 copy, see neighbor_embed::dispatch).
 
 Options:
   --loss umap|neg|nce|infonce   loss (default umap: umap-learn's algorithm)
@@ -614,7 +615,7 @@ fn run(a: Args) -> Result<(), String> {
             .map_or("null".to_string(), |q| format!("{:.4}", f(q)))
     };
     println!(
-        "{{\"n\":{n},\"graph\":\"{}\",\"init\":\"{}\",\"init_seconds\":{:.3},\"nnz\":{},\"epochs\":{},\"loss\":\"{}\",\"math\":\"{}\",\"negatives\":\"{}\",\"sampler\":\"{}\",\"threads\":{},\"z_bar\":{},\"updates\":{},\"positive_samples\":{},\"negative_samples\":{},\"layout_seconds\":{:.3},\"updates_per_s\":{:.0},\"knn_preservation\":{},\"knn_accuracy\":{},\"spearman\":{},\"cluster_spread\":{},\"output_hash\":\"{}\"}}",
+        "{{\"n\":{n},\"graph\":\"{}\",\"init\":\"{}\",\"init_seconds\":{:.3},\"nnz\":{},\"epochs\":{},\"loss\":\"{}\",\"math\":\"{}\",\"negatives\":\"{}\",\"sampler\":\"{}\",\"threads\":{},\"avx2\":{},\"z_bar\":{},\"updates\":{},\"positive_samples\":{},\"negative_samples\":{},\"layout_seconds\":{:.3},\"updates_per_s\":{:.0},\"knn_preservation\":{},\"knn_accuracy\":{},\"spearman\":{},\"cluster_spread\":{},\"output_hash\":\"{}\"}}",
         a.graph,
         a.init,
         init_seconds,
@@ -629,6 +630,7 @@ fn run(a: Args) -> Result<(), String> {
         },
         a.sampler,
         a.threads,
+        neighbor_embed::dispatch::avx2_dispatched(),
         if a.loss == "umap" {
             "null".to_string()
         } else {

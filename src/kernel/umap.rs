@@ -1,7 +1,7 @@
 use super::{BceKernel, Kernel, nonneg};
 use crate::Real;
 use crate::error::{Error, check_positive};
-use crate::fast_math::{Exact, Fast, LANES, Math};
+use crate::fast_math::{Exact, Fast, LANES, Math, lanes};
 use core::marker::PhantomData;
 
 /// `a` that umap-learn uses for `spread = 1, min_dist = 0.1` (scipy's fit, MATH.md §A.2).
@@ -103,7 +103,7 @@ impl<T: Real, M: Math> Umap<T, M> {
         if num == T::zero() {
             return [T::zero(); LANES];
         }
-        core::array::from_fn(|l| num / ((eps + d2[l]) * (T::one() + self.a * p[l])))
+        lanes(|l| num / ((eps + d2[l]) * (T::one() + self.a * p[l])))
     }
     /// `t = a d2^b` and `d2^b`.
     #[inline(always)]
@@ -223,13 +223,13 @@ impl<T: Real, M: Math> BceKernel<T> for Umap<T, M> {
     }
     #[inline(always)]
     fn c_att_lanes(&self, d2: &[T; LANES]) -> [T; LANES] {
-        let d2 = d2.map(nonneg);
+        let d2 = lanes(|l| nonneg(d2[l]));
         let p = self.p_lanes(&d2);
-        core::array::from_fn(|l| self.c_att_from(d2[l], p[l]))
+        lanes(|l| self.c_att_from(d2[l], p[l]))
     }
     #[inline(always)]
     fn c_att_rep_lanes(&self, d2: &[T; LANES], gamma: T, eps: T) -> (T, [T; LANES]) {
-        let d2 = d2.map(nonneg);
+        let d2 = lanes(|l| nonneg(d2[l]));
         let p = self.p_lanes(&d2);
         (
             self.c_att_from(d2[0], p[0]),
@@ -241,7 +241,7 @@ impl<T: Real, M: Math> BceKernel<T> for Umap<T, M> {
         if T::two() * gamma * self.b == T::zero() {
             return [T::zero(); LANES];
         }
-        let d2 = d2.map(nonneg);
+        let d2 = lanes(|l| nonneg(d2[l]));
         let p = self.p_lanes(&d2);
         self.c_rep_from(&d2, &p, gamma, eps)
     }
