@@ -73,6 +73,7 @@ use crate::kernel::BceKernel;
 use crate::layout::Layout;
 use crate::rng::{Pcg32, StreamRng, bounded, splitmix64};
 use crate::sgd::{Control, EpochInfo, Observer, RunReport, epochs_per_sample};
+use crate::step::clip_to;
 use alloc::vec::Vec;
 use core::ops::Range;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -618,7 +619,7 @@ fn add_force<T: Real>(g: &mut [T], a: &[T], b: &[T], c: T, clip: T, weight: T) {
         let f = if f.is_nan() {
             T::zero()
         } else {
-            f.max(-clip).min(clip)
+            clip_to(f, clip)
         };
         *g += weight * f;
     }

@@ -97,10 +97,11 @@ fn apply_each<T: Real, P: Step<T> + ?Sized, S: Sink<T>>(
     loss
 }
 
+/// `x` clipped to `[-c, c]` (`c > 0`), or `x` itself without a bound.
 #[inline]
 fn clip<T: Real>(x: T, c: Option<T>) -> T {
     match c {
-        Some(c) => x.max(-c).min(c),
+        Some(c) => clip_to(x, c),
         None => x,
     }
 }
@@ -111,11 +112,14 @@ fn clip_bound<T: Real>(c: Option<T>) -> T {
     c.unwrap_or(T::infinity())
 }
 
-/// [`clip`] of a number `x` (not NaN) to `bound` from [`clip_bound`], without a branch: the
-/// same bits (`x.max(-∞).min(∞) = x` for every `x` but NaN, signed zeros included).
+/// `x` clipped to `[-c, c]` for a bound `c > 0` (`+∞` from [`clip_bound`]: `x` itself, for
+/// every `x` but NaN), by comparisons and selects: the bits of `x.max(-c).min(c)` for every
+/// `x`, NaN included (`-c`), without `max`/`min`, which compile to calls of `fmaxf`/`fminf`
+/// on WebAssembly (whose `f32.max` propagates NaN) and to NaN fix-ups on x86.
 #[inline(always)]
-fn clip_to<T: Real>(x: T, bound: T) -> T {
-    x.max(-bound).min(bound)
+pub(crate) fn clip_to<T: Real>(x: T, c: T) -> T {
+    let below = if x > c { c } else { x };
+    if below >= -c { below } else { -c }
 }
 
 fn check_clip<T: Real>(clip: Option<T>) -> Result<(), Error> {
