@@ -1214,3 +1214,55 @@ impl<T: Real, K: Kernel<T>> Step<T> for InfoNceStep<T, K> {
         loss
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::clip_to;
+
+    /// `clip_to` gives the bits of `x.max(-c).min(c)` (what the steps computed before) for
+    /// every kind of `x`, NaN and signed zeros included, and bounds up to `+∞`.
+    #[test]
+    fn clip_to_is_max_then_min() {
+        let mut xs = values();
+        xs.sort_by(|a, b| a.total_cmp(b));
+        for &c in &[1e-30f32, 0.5, 4.0, 1e30, f32::INFINITY] {
+            for &x in &xs {
+                let want = x.max(-c).min(c);
+                assert_eq!(clip_to(x, c).to_bits(), want.to_bits(), "x {x:e} c {c:e}");
+            }
+            let want = f64::NAN.max(-(c as f64)).min(c as f64);
+            assert_eq!(clip_to(f64::NAN, c as f64).to_bits(), want.to_bits());
+        }
+    }
+
+    fn values() -> [f32; 24] {
+        let mut v = [
+            0.0,
+            -0.0,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            1e-45,
+            -1e-45,
+            0.25,
+            -0.25,
+            4.0,
+            -4.0,
+            4.000_001,
+            -4.000_001,
+            0.5,
+            -0.5,
+            1e30,
+            -1e30,
+            f32::MAX,
+            f32::MIN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            -f32::NAN,
+            1.0,
+            -1.0,
+        ];
+        v[22] = 3.999_999_8;
+        v
+    }
+}
