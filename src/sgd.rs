@@ -19,8 +19,8 @@
 //! Memory: 24 bytes per stored edge (the two `f64` schedule times and the edge's period `ε_e`,
 //! computed once), one RNG per vertex (16 bytes for `Pcg32`), and `O(m)` scratch.
 //!
-//! Speed: an epoch first lists a row's due edges without branches (in chunks of
-//! [`DUE_CHUNK`] entries, on the stack), then runs them; the periods are not recomputed per
+//! Speed: an epoch first marks a row's due edges without branches (in chunks of
+//! [`DUE_CHUNK`] entries, one bit each), then runs them; the periods are not recomputed per
 //! sample. Both are bookkeeping only: the samples and their order are umap-learn's. The
 //! fastest mode is a different order, [`SampleOrder::Lockstep`]: the same samples, eight at a
 //! time from eight heads, which the batched UMAP step evaluates one per SIMD lane.
@@ -391,8 +391,8 @@ impl<'b, R: StreamRng, T: Real> BorrowedUmapSgd<'b, T, R> {
 /// engines (about 5%, V8).
 const SPLIT_DRAWS: bool = !cfg!(target_family = "wasm");
 
-/// Entries of a row examined at once when an epoch lists the due ones (a stack buffer of
-/// this many `u32`).
+/// Entries of a row examined at once when an epoch marks the due ones (one bit each of a
+/// `u64`).
 pub const DUE_CHUNK: usize = 64;
 
 /// umap-learn's `epochs_per_sample` of every stored entry of the graph: the sampling period
@@ -732,19 +732,21 @@ impl Draw {
 }
 
 /// A walk over the due entries (next sample time `≤ now`) of the heads in a range, in CSR
-/// order. Each row is listed in chunks of [`DUE_CHUNK`] entries without a branch per entry;
-/// an entry's time is read when its chunk is listed, before any of the chunk's samples run
-/// (a sample never changes another entry's time).
+/// order. Each row is examined in chunks of [`DUE_CHUNK`] entries: one bit per entry, set when
+/// it is due, without a branch or a store per entry; the walk then visits the set bits in
+/// order. An entry's time is read when its chunk is examined, before any of the chunk's
+/// samples run (a sample never changes another entry's time).
 struct DueWalk {
     head: usize,
     end: usize,
     start: usize,
     row_end: usize,
-    /// The chunk's due entries.
-    due: [u32; DUE_CHUNK],
-    len: usize,
-    at: usize,
+    /// Entry `base + k` of the chunk is due (and not yet visited) when bit `k` is set.
+    due: u64,
+    base: usize,
 }
+
+const _: () = assert!(DUE_CHUNK <= 64);
 
 impl DueWalk {
     fn new<T: Real>(graph: &CsrGraph<T>, heads: core::ops::Range<usize>) -> Self {
@@ -758,22 +760,21 @@ impl DueWalk {
             end: heads.end,
             start: row.start,
             row_end: row.end,
-            due: [0; DUE_CHUNK],
-            len: 0,
-            at: 0,
+            due: 0,
+            base: 0,
         }
     }
 
-    /// Restarts the walk on the single head `head < n` (its buffers are reused as they are).
+    /// Restarts the walk on the single head `head < n`.
     #[inline]
     fn restart<T: Real>(&mut self, graph: &CsrGraph<T>, head: usize) {
         let row = graph.row_range(head);
         (self.head, self.end, self.start, self.row_end) = (head, head + 1, row.start, row.end);
-        (self.len, self.at) = (0, 0);
+        self.due = 0;
     }
 
     /// The next due `(head, entry, tail)`, or `None` when the range is done.
-    #[inline]
+    #[inline(always)]
     fn next<T: Real>(
         &mut self,
         graph: &CsrGraph<T>,
@@ -781,9 +782,9 @@ impl DueWalk {
         now: f64,
     ) -> Option<(usize, usize, usize)> {
         loop {
-            if self.at < self.len {
-                let p = self.due[self.at] as usize;
-                self.at += 1;
+            if self.due != 0 {
+                let p = self.base + self.due.trailing_zeros() as usize;
+                self.due &= self.due - 1;
                 return Some((self.head, p, graph.indices()[p] as usize));
             }
             while self.start >= self.row_end {
@@ -796,12 +797,11 @@ impl DueWalk {
                 (self.start, self.row_end) = (row.start, row.end);
             }
             let end = self.row_end.min(self.start + DUE_CHUNK);
-            let mut len = 0;
-            for p in self.start..end {
-                self.due[len] = p as u32;
-                len += usize::from(times[3 * p] <= now);
+            let mut due = 0u64;
+            for (k, t) in times[3 * self.start..3 * end].chunks_exact(3).enumerate() {
+                due |= u64::from(t[0] <= now) << k;
             }
-            (self.start, self.len, self.at) = (end, len, 0);
+            (self.base, self.start, self.due) = (self.start, end, due);
         }
     }
 }
