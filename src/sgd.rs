@@ -774,7 +774,7 @@ impl DueWalk {
     }
 
     /// The next due `(head, entry, tail)`, or `None` when the range is done.
-    #[inline(always)]
+    #[inline]
     fn next<T: Real>(
         &mut self,
         graph: &CsrGraph<T>,
