@@ -48,7 +48,7 @@ pub(crate) trait Hot {
     not(target_feature = "avx2"),
     not(neighbor_embed_no_dispatch)
 ))]
-mod x86 {
+mod imp {
     use super::Hot;
 
     /// `h.run()` compiled with AVX2.
@@ -63,25 +63,23 @@ mod x86 {
     /// `h.run()`, in its AVX2 copy when the CPU has AVX2.
     #[inline(always)]
     pub(crate) fn run<H: Hot>(h: H) -> H::Output {
-        if std::is_x86_feature_detected!("avx2") {
+        if avx2_dispatched() {
             // SAFETY: the CPU supports AVX2 (checked just above), run_avx2's only precondition
             unsafe { run_avx2(h) }
         } else {
             h.run()
         }
     }
+
+    /// Whether the lane code runs in its AVX2 copy on this CPU.
+    #[inline(always)]
+    pub fn avx2_dispatched() -> bool {
+        std::is_x86_feature_detected!("avx2")
+    }
 }
 
-#[cfg(all(
-    feature = "std",
-    feature = "simd",
-    target_arch = "x86_64",
-    not(target_feature = "avx2"),
-    not(neighbor_embed_no_dispatch)
-))]
-pub(crate) use x86::run;
-
-/// `h.run()` (no runtime dispatch on this target or without the features `std` and `simd`).
+/// No runtime dispatch on this target, without the features `std` and `simd`, with AVX2
+/// enabled at compile time, or under `--cfg neighbor_embed_no_dispatch`.
 #[cfg(not(all(
     feature = "std",
     feature = "simd",
@@ -89,10 +87,23 @@ pub(crate) use x86::run;
     not(target_feature = "avx2"),
     not(neighbor_embed_no_dispatch)
 )))]
-#[inline(always)]
-pub(crate) fn run<H: Hot>(h: H) -> H::Output {
-    h.run()
+mod imp {
+    use super::Hot;
+
+    /// `h.run()`.
+    #[inline(always)]
+    pub(crate) fn run<H: Hot>(h: H) -> H::Output {
+        h.run()
+    }
+
+    /// Whether the lane code runs in its AVX2 copy on this CPU: never here.
+    #[inline(always)]
+    pub fn avx2_dispatched() -> bool {
+        false
+    }
 }
+
+pub(crate) use imp::run;
 
 /// Whether the lane code runs in its AVX2 copy on this CPU (for reports and benchmarks):
 /// `false` without the features `std` and `simd`, off x86_64, when AVX2 is enabled at compile
@@ -101,25 +112,7 @@ pub(crate) fn run<H: Hot>(h: H) -> H::Output {
 /// ```
 /// let _ = neighbor_embed::dispatch::avx2_dispatched();
 /// ```
+#[inline]
 pub fn avx2_dispatched() -> bool {
-    #[cfg(all(
-        feature = "std",
-        feature = "simd",
-        target_arch = "x86_64",
-        not(target_feature = "avx2"),
-        not(neighbor_embed_no_dispatch)
-    ))]
-    {
-        std::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(all(
-        feature = "std",
-        feature = "simd",
-        target_arch = "x86_64",
-        not(target_feature = "avx2"),
-        not(neighbor_embed_no_dispatch)
-    )))]
-    {
-        false
-    }
+    imp::avx2_dispatched()
 }

@@ -273,14 +273,10 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
             negatives,
         } = sample;
         if self.batched_negatives {
-            return dispatch::run(OneSample {
-                step: self,
-                sink,
-                sample,
-                lr,
-                want_loss,
-                scratch,
-            });
+            let samples = core::slice::from_ref(&sample);
+            return dispatch::run(Batch::<_, _, _, ONE_SAMPLE>::new(
+                self, sink, samples, lr, want_loss, scratch,
+            ));
         }
         let mut loss = T::zero();
         if sink.dim() == 2 {
@@ -345,69 +341,28 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
         if !self.batched_negatives || samples.len() > LANES {
             return apply_each(self, sink, samples, lr, want_loss, scratch);
         }
-        let batch = Batch {
-            step: self,
-            sink,
-            samples,
-            lr,
-            want_loss,
-            scratch,
-        };
-        if batch.sink.dim() == 2 {
-            dispatch::run(Lockstep2d(batch))
+        if sink.dim() == 2 {
+            dispatch::run(Batch::<_, _, _, LOCKSTEP_2D>::new(
+                self, sink, samples, lr, want_loss, scratch,
+            ))
         } else {
-            dispatch::run(batch)
+            dispatch::run(Batch::<_, _, _, GENERAL>::new(
+                self, sink, samples, lr, want_loss, scratch,
+            ))
         }
     }
 }
 
-/// A batch in two dimensions ([`lockstep_2d`]) as a [`Hot`] computation.
-struct Lockstep2d<'a, 'b, 'c, 'd, T, K, S>(Batch<'a, 'b, 'c, 'd, T, K, S>);
+/// [`Batch`] kind: one sample ([`batched_sample`]).
+const ONE_SAMPLE: u8 = 0;
+/// [`Batch`] kind: up to [`LANES`] samples in two dimensions ([`lockstep_2d`]).
+const LOCKSTEP_2D: u8 = 1;
+/// [`Batch`] kind: up to [`LANES`] samples in any dimension ([`batched_general`]).
+const GENERAL: u8 = 2;
 
-impl<T: Real, K: BceKernel<T>, S: Sink<T>> Hot for Lockstep2d<'_, '_, '_, '_, T, K, S> {
-    type Output = T;
-    #[inline(always)]
-    fn run(self) -> T {
-        let b = self.0;
-        lockstep_2d(b.step, b.sink, b.samples, b.lr, b.want_loss)
-    }
-}
-
-/// One sample of the batched step ([`batched_sample`]) as a [`Hot`] computation.
-struct OneSample<'a, 'b, 'c, T, K, S> {
-    step: &'a BceStep<T, K>,
-    sink: &'a mut S,
-    sample: Sample<'b>,
-    lr: T,
-    want_loss: bool,
-    scratch: &'c mut [T],
-}
-
-impl<T: Real, K: BceKernel<T>, S: Sink<T>> Hot for OneSample<'_, '_, '_, T, K, S> {
-    type Output = T;
-    #[inline(always)]
-    fn run(self) -> T {
-        let Sample {
-            head,
-            tail,
-            negatives,
-        } = self.sample;
-        batched_sample(
-            self.step,
-            self.sink,
-            head,
-            tail,
-            negatives,
-            self.lr,
-            self.want_loss,
-            self.scratch,
-        )
-    }
-}
-
-/// A batch of up to [`LANES`] samples of the batched step ([`batched_general`]) as a [`Hot`]
-/// computation.
-struct Batch<'a, 'b, 'c, 'd, T, K, S> {
+/// The batched step's work on `samples` as a [`Hot`] computation; `KIND` picks the function
+/// (a type parameter, so each kind gets its own copy of the code).
+struct Batch<'a, 'b, 'c, 'd, T, K, S, const KIND: u8> {
     step: &'a BceStep<T, K>,
     sink: &'a mut S,
     samples: &'b [Sample<'c>],
@@ -416,18 +371,57 @@ struct Batch<'a, 'b, 'c, 'd, T, K, S> {
     scratch: &'d mut [T],
 }
 
-impl<T: Real, K: BceKernel<T>, S: Sink<T>> Hot for Batch<'_, '_, '_, '_, T, K, S> {
+impl<'a, 'b, 'c, 'd, T, K, S, const KIND: u8> Batch<'a, 'b, 'c, 'd, T, K, S, KIND> {
+    fn new(
+        step: &'a BceStep<T, K>,
+        sink: &'a mut S,
+        samples: &'b [Sample<'c>],
+        lr: T,
+        want_loss: bool,
+        scratch: &'d mut [T],
+    ) -> Self {
+        Batch {
+            step,
+            sink,
+            samples,
+            lr,
+            want_loss,
+            scratch,
+        }
+    }
+}
+
+impl<T: Real, K: BceKernel<T>, S: Sink<T>, const KIND: u8> Hot
+    for Batch<'_, '_, '_, '_, T, K, S, KIND>
+{
     type Output = T;
     #[inline(always)]
     fn run(self) -> T {
-        batched_general(
-            self.step,
-            self.sink,
-            self.samples,
-            self.lr,
-            self.want_loss,
-            self.scratch,
-        )
+        let Batch {
+            step,
+            sink,
+            samples,
+            lr,
+            want_loss,
+            scratch,
+        } = self;
+        match KIND {
+            ONE_SAMPLE => {
+                let s = &samples[0];
+                batched_sample(
+                    step,
+                    sink,
+                    s.head,
+                    s.tail,
+                    s.negatives,
+                    lr,
+                    want_loss,
+                    scratch,
+                )
+            }
+            LOCKSTEP_2D => lockstep_2d(step, sink, samples, lr, want_loss),
+            _ => batched_general(step, sink, samples, lr, want_loss, scratch),
+        }
     }
 }
 
