@@ -440,7 +440,9 @@ fn diff_2d<T: Real>(pos: &[T], i: usize, j: usize) -> [T; 2] {
 ///
 /// Uses `scratch[..negatives.len()]` (dimensions other than 2: [`batched_general`]).
 #[allow(clippy::too_many_arguments)]
-#[inline]
+// inlined into each copy of the dispatched code (`dispatch`); elsewhere left to the compiler
+#[cfg_attr(target_arch = "x86_64", inline(always))]
+#[cfg_attr(not(target_arch = "x86_64"), inline)]
 fn batched_sample<T: Real, K: BceKernel<T>, S: Sink<T>>(
     step: &BceStep<T, K>,
     sink: &mut S,
@@ -581,7 +583,9 @@ fn batched_sample_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
 /// after sample. Coordinate `d`'s writes come after all of coordinate `d`'s reads and no
 /// coordinate reads another, so this is exactly "all reads first, then the samples' writes in
 /// order". Uses `scratch[..Σ negatives.len()]`.
-#[inline]
+// inlined into each copy of the dispatched code (`dispatch`); elsewhere left to the compiler
+#[cfg_attr(target_arch = "x86_64", inline(always))]
+#[cfg_attr(not(target_arch = "x86_64"), inline)]
 fn batched_general<T: Real, K: BceKernel<T>, S: Sink<T>>(
     step: &BceStep<T, K>,
     sink: &mut S,
@@ -641,7 +645,9 @@ fn batched_general<T: Real, K: BceKernel<T>, S: Sink<T>>(
 /// sample's loss) and every repulsion coefficient into `coeffs` (0 for the head itself and for
 /// coincident negatives); under `simd` eight at a time through the kernel's lane function
 /// (bit-identical).
-#[inline]
+// inlined into each copy of the dispatched code (`dispatch`); elsewhere left to the compiler
+#[cfg_attr(target_arch = "x86_64", inline(always))]
+#[cfg_attr(not(target_arch = "x86_64"), inline)]
 fn coefficients<T: Real, K: BceKernel<T>>(
     step: &BceStep<T, K>,
     pos: &[T],
