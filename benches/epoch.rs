@@ -1,8 +1,9 @@
 //! The SGD loop: umap-learn's schedule on digits in each mode, a kernel-only
-//! "roofline" (the same step arithmetic on in-cache data, no random access), and scaling on
-//! synthetic kNN-like graphs (n = 10⁴, 10⁵, 10⁶) built here from a seed.
+//! "roofline" (the same step arithmetic on in-cache data, no random access), the schedule
+//! alone (a step without arithmetic; digits, and mnist70k when `../shared/data` has it), and
+//! scaling on synthetic kNN-like graphs (n = 10⁴, 10⁵, 10⁶) built here from a seed.
 //!
-//! `cargo bench --bench epoch` (add `-- roofline` or `-- scaling` to select). Throughput is in
+//! `cargo bench --bench epoch` (add `-- roofline`, `-- schedule` or `-- scaling` to select). Throughput is in
 //! updates (positive + negative samples) per second. Report figures with the machine and the
 //! command; run when nothing else runs.
 
@@ -10,8 +11,9 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use neighbor_embed::graph::CsrGraph;
 use neighbor_embed::kernel::Umap;
 use neighbor_embed::sgd::{OwnedUmapSgd, SampleOrder, Silent, UmapConfig};
-use neighbor_embed::sink::InPlace;
+use neighbor_embed::sink::{InPlace, Sink};
 use neighbor_embed::step::{BceStep, Sample, Step};
+use std::hint::black_box;
 use std::path::Path;
 
 fn read<T>(path: &Path, f: impl Fn([u8; 4]) -> T) -> Vec<T> {
@@ -89,6 +91,92 @@ fn digits_epochs(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// A step that does no arithmetic: it hands each sample (head, tail, negatives) to
+/// `black_box`, so that a run measures the schedule alone (walking the due entries, the
+/// negative counts, the draws, the lanes' bookkeeping).
+struct ScheduleOnly;
+
+impl Step<f32> for ScheduleOnly {
+    fn check(&self) -> Result<(), neighbor_embed::Error> {
+        Ok(())
+    }
+    fn apply<S: Sink<f32>>(
+        &mut self,
+        _: &mut S,
+        s: Sample<'_>,
+        _: f32,
+        _: bool,
+        _: &mut [f32],
+    ) -> f32 {
+        black_box(s);
+        0.0
+    }
+    fn apply_batch<S: Sink<f32>>(
+        &mut self,
+        _: &mut S,
+        samples: &[Sample<'_>],
+        _: f32,
+        _: bool,
+        _: &mut [f32],
+    ) -> f32 {
+        black_box(samples);
+        0.0
+    }
+}
+
+/// The schedule alone (see [`ScheduleOnly`]) in both sample orders, on digits (500 epochs)
+/// and, when `../shared/data/mnist70k` is there, on mnist70k (200 epochs): with the step
+/// arithmetic's rate in cache (`roofline`) it bounds what a whole run can reach, `1/(1/schedule
+/// + 1/roofline)` updates/s at best.
+fn schedule_only(c: &mut Criterion) {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sets = [
+        (here.join("examples/data/digits"), 500, "digits_500_epochs"),
+        (
+            here.join("../shared/data/mnist70k"),
+            200,
+            "mnist70k_200_epochs",
+        ),
+    ];
+    for (dir, n_epochs, name) in sets {
+        if !dir.join("graph_indptr.u32").exists() {
+            eprintln!("schedule/{name}: skipped, {} not found", dir.display());
+            continue;
+        }
+        let indptr = read(&dir.join("graph_indptr.u32"), u32::from_le_bytes);
+        let indices = read(&dir.join("graph_indices.u32"), u32::from_le_bytes);
+        let w = read(&dir.join("graph_weights.f32"), f32::from_le_bytes);
+        let init = read(&dir.join("init.f32"), f32::from_le_bytes);
+        let n = indptr.len() - 1;
+        let g = CsrGraph::new(n, &indptr, &indices, &w)
+            .unwrap()
+            .with_umap_filter(n_epochs);
+        let mut group = c.benchmark_group(format!("schedule/{name}"));
+        group.sample_size(10);
+        for (label, order) in [
+            ("csr", SampleOrder::Csr),
+            ("lockstep", SampleOrder::Lockstep),
+        ] {
+            let run = || {
+                let config = UmapConfig {
+                    n_epochs,
+                    order,
+                    ..UmapConfig::umap_learn(n, 42)
+                };
+                let mut sgd = OwnedUmapSgd::<f32>::new(&g, &config).unwrap();
+                let mut y = init.clone();
+                let mut sink = InPlace::new(&mut y, 2, None);
+                sgd.run(&g, &mut ScheduleOnly, &mut sink, n_epochs, &mut Silent)
+                    .unwrap()
+                    .updates()
+            };
+            group.throughput(Throughput::Elements(run()));
+            group.bench_function(label, |b| b.iter(run));
+        }
+        group.finish();
+    }
 }
 
 /// The same step arithmetic as a real epoch, on 64 in-cache points visited in order: the
@@ -218,5 +306,5 @@ fn scaling(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, digits_epochs, roofline, scaling);
+criterion_group!(benches, digits_epochs, roofline, schedule_only, scaling);
 criterion_main!(benches);
