@@ -581,7 +581,12 @@ where
         let cap = (negatives.len() / batch).min((coeffs.len() / batch).saturating_sub(1));
         let times = self.times.as_mut();
         let rngs = self.rngs.as_mut();
-        let draw = Draw { now, m, cap, pool };
+        let draw = Draw {
+            now,
+            m,
+            cap: u32::try_from(cap).unwrap_or(u32::MAX),
+            pool,
+        };
         let (mut pos, mut neg, mut loss) = (0u64, 0u64, T::zero());
         let n = self.n;
         if self.order == SampleOrder::Csr {
@@ -595,7 +600,6 @@ where
                 };
                 loss += step.apply(sink, sample, alpha, want_loss, coeffs);
                 step.end_batch();
-                times[3 * p] += times[3 * p + 2];
                 pos += 1;
                 neg += n_neg as u64;
             }
@@ -640,7 +644,7 @@ where
                     // overlap), then the draws, sample after sample (each from its head's
                     // stream)
                     for d in due[..count].iter_mut() {
-                        d.3 = draw.count(times, d.1);
+                        d.3 = draw.take(times, d.1);
                     }
                     for (b, &(i, _, _, n_neg)) in due[..count].iter().enumerate() {
                         draw.fill(&mut rngs[i], &mut negatives[b * cap..b * cap + n_neg]);
@@ -658,9 +662,8 @@ where
                 }
                 loss += step.apply_batch(sink, &samples[..count], alpha, want_loss, coeffs);
                 step.end_batch();
-                for &(_, p, _, n_neg) in &due[..count] {
-                    times[3 * p] += times[3 * p + 2];
-                    pos += 1;
+                pos += count as u64;
+                for &(_, _, _, n_neg) in &due[..count] {
                     neg += n_neg as u64;
                 }
             }
@@ -682,14 +685,15 @@ where
 struct Draw {
     now: f64,
     m: f64,
-    cap: usize,
+    /// At most this many negatives a sample (the scratch's room, at most `u32::MAX`).
+    cap: u32,
     pool: u32,
 }
 
 impl Draw {
-    /// The negatives of the sample at entry `p` (umap-learn's count, at most `cap`), drawn
-    /// uniformly from `0..pool` by the head's stream `rng` into `out`; the entry's next
-    /// negative-sample time advanced. Returns the count.
+    /// Takes the sample at entry `p`: its negatives (umap-learn's count, at most `cap`) drawn
+    /// uniformly from `0..pool` by the head's stream `rng` into `out`, and the entry's times
+    /// advanced ([`Draw::take`]). Returns the count.
     #[inline(always)]
     fn negatives<R: StreamRng>(
         &self,
@@ -698,28 +702,35 @@ impl Draw {
         rng: &mut R,
         out: &mut [u32],
     ) -> usize {
-        let n_neg = self.count(times, p);
+        let n_neg = self.take(times, p);
         self.fill(rng, &mut out[..n_neg]);
         n_neg
     }
 
-    /// The number of negatives due at entry `p` (umap-learn's count, at most `cap`); the
-    /// entry's next negative-sample time advanced.
+    /// Takes the sample at entry `p`: advances its next sample time by its period and
+    /// returns the number of negatives due (umap-learn's count, at most `cap`), advancing its
+    /// next negative-sample time. (umap-learn advances the sample time after the update; no
+    /// update reads it, so it is the same.)
     #[inline(always)]
-    fn count(&self, times: &mut [f64], p: usize) -> usize {
-        let mut n_neg = 0usize;
+    fn take(&self, times: &mut [f64], p: usize) -> usize {
+        let t = &mut times[3 * p..3 * p + 3];
+        t[0] += t[2];
+        let mut n_neg = 0u32;
         if self.m > 0.0 {
-            let eps_neg = times[3 * p + 2] / self.m;
-            // floor of a value ≥ 1 is its truncation; below 1 no negative is due
-            let k = (self.now - times[3 * p + 1]) / eps_neg;
-            n_neg = if k >= 1.0 {
-                (k as usize).min(self.cap)
+            let eps_neg = t[2] / self.m;
+            let k = (self.now - t[1]) / eps_neg;
+            // umap-learn's floor, then at most `cap`: the truncation of a value in [1, cap);
+            // `cap` from `cap` on; none below 1 (or for NaN)
+            n_neg = if k >= f64::from(self.cap) {
+                self.cap
+            } else if k >= 1.0 {
+                k as u32
             } else {
                 0
             };
-            times[3 * p + 1] += n_neg as f64 * eps_neg;
+            t[1] += f64::from(n_neg) * eps_neg;
         }
-        n_neg
+        n_neg as usize
     }
 
     /// Uniform draws from `0..pool` by `rng` into `out`.

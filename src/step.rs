@@ -419,6 +419,13 @@ impl<T: Real, K: BceKernel<T>, S: Sink<T>, const KIND: u8> Hot
     }
 }
 
+/// Point `i` of a two-dimensional layout (one bounds check for both coordinates).
+#[inline(always)]
+fn point_2d<T: Real>(pos: &[T], i: usize) -> [T; 2] {
+    let p = &pos[2 * i..2 * i + 2];
+    [p[0], p[1]]
+}
+
 /// `y_i - y_j` of a two-dimensional layout. With it, `x0·x0 + x1·x1` is [`Sink::sq_dist`]
 /// exactly (its first addition, `0 + x0²`, is exact).
 #[inline(always)]
@@ -728,9 +735,11 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
     let mut xa1 = [T::zero(); LANES];
     let mut most = 0;
     for (l, s) in samples.iter().enumerate() {
-        (yh0[l], yh1[l]) = (pos[2 * s.head], pos[2 * s.head + 1]);
-        let x = diff_2d(pos, s.head, s.tail);
-        (xa0[l], xa1[l]) = (x[0], x[1]);
+        let [h0, h1] = point_2d(pos, s.head);
+        let [u0, u1] = point_2d(pos, s.tail);
+        (yh0[l], yh1[l]) = (h0, h1);
+        // diff_2d's operations
+        (xa0[l], xa1[l]) = (h0 - u0, h1 - u1);
         most = most.max(s.negatives.len());
     }
     let d2_att: [T; LANES] = lanes(|l| xa0[l] * xa0[l] + xa1[l] * xa1[l]);
@@ -760,8 +769,11 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
     }
     // the j-th negatives of all samples in one lane evaluation; every position is read
     // first, in one run of independent loads (cache misses overlap), up to GATHER negatives
-    // per sample at a time
+    // per sample at a time. A lane's slot holds its negative's index, or its own head's where
+    // it has none (padding: x = (1, 0), d2 = 1), so that `k ≠ head` says which lanes are live
+    // in one comparison of the eight lanes.
     const GATHER: usize = 8;
+    let heads: [u32; LANES] = lanes(|l| samples.get(l).map_or(u32::MAX, |s| s.head as u32));
     let mut t0 = [T::zero(); LANES];
     let mut t1 = [T::zero(); LANES];
     let mut first = 0;
@@ -769,41 +781,43 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
         let last = most.min(first + GATHER);
         let mut g0 = [[T::one(); LANES]; GATHER];
         let mut g1 = [[T::zero(); LANES]; GATHER];
-        let mut alive = [[false; LANES]; GATHER];
+        let mut ks = [heads; GATHER];
         for (l, s) in samples.iter().enumerate() {
             let negs = s
                 .negatives
                 .get(first..last.min(s.negatives.len()))
                 .unwrap_or(&[]);
             for (j, &k) in negs.iter().enumerate() {
-                let k = k as usize;
-                g0[j][l] = yh0[l] - pos[2 * k];
-                g1[j][l] = yh1[l] - pos[2 * k + 1];
-                alive[j][l] = k != s.head;
+                let [y0, y1] = point_2d(pos, k as usize);
+                g0[j][l] = yh0[l] - y0;
+                g1[j][l] = yh1[l] - y1;
+                ks[j][l] = k;
             }
         }
         for j in 0..last - first {
-            let (x0, x1, live) = (g0[j], g1[j], alive[j]);
+            let (x0, x1, k) = (g0[j], g1[j], ks[j]);
             let d2: [T; LANES] = lanes(|l| x0[l] * x0[l] + x1[l] * x1[l]);
             let c = if cfg!(feature = "simd") {
                 step.kernel.c_rep_lanes(&d2, step.gamma, step.eps)
             } else {
                 let mut c = [T::zero(); LANES];
                 for l in 0..LANES {
-                    if live[l] {
+                    if k[l] != heads[l] {
                         c[l] = step.kernel.c_rep(d2[l], step.gamma, step.eps);
                     }
                 }
                 c
             };
-            for l in 0..LANES {
-                let c = if live[l] && d2[l] > T::zero() {
+            let c: [T; LANES] = lanes(|l| {
+                if k[l] != heads[l] && d2[l] > T::zero() {
                     c[l]
                 } else {
                     T::zero()
-                };
-                t0[l] += lr * clip_to(zero_nan(c * x0[l]), bound);
-                t1[l] += lr * clip_to(zero_nan(c * x1[l]), bound);
+                }
+            });
+            for l in 0..LANES {
+                t0[l] += lr * clip_to(zero_nan(c[l] * x0[l]), bound);
+                t1[l] += lr * clip_to(zero_nan(c[l] * x1[l]), bound);
             }
         }
         first = last;
