@@ -70,24 +70,49 @@ fn run_epochs(
     }
 }
 
+/// A fixture's arrays: umap-learn's graph and `init.f32`.
+struct Fixture {
+    indptr: Vec<u32>,
+    indices: Vec<u32>,
+    weights: Vec<f32>,
+    init: Vec<f32>,
+}
+
+impl Fixture {
+    fn read(dir: &Path) -> Self {
+        Fixture {
+            indptr: read(&dir.join("graph_indptr.u32"), u32::from_le_bytes),
+            indices: read(&dir.join("graph_indices.u32"), u32::from_le_bytes),
+            weights: read(&dir.join("graph_weights.f32"), f32::from_le_bytes),
+            init: read(&dir.join("init.f32"), f32::from_le_bytes),
+        }
+    }
+
+    /// The graph with umap-learn's edge filter for `n_epochs`.
+    fn graph(&self, n_epochs: usize) -> CsrGraph<'_, f32> {
+        CsrGraph::new(
+            self.indptr.len() - 1,
+            &self.indptr,
+            &self.indices,
+            &self.weights,
+        )
+        .unwrap()
+        .with_umap_filter(n_epochs)
+    }
+}
+
 fn digits_epochs(c: &mut Criterion) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/digits");
-    let indptr = read(&dir.join("graph_indptr.u32"), u32::from_le_bytes);
-    let indices = read(&dir.join("graph_indices.u32"), u32::from_le_bytes);
-    let w = read(&dir.join("graph_weights.f32"), f32::from_le_bytes);
-    let init = read(&dir.join("init.f32"), f32::from_le_bytes);
-    let n = indptr.len() - 1;
-    let g = CsrGraph::new(n, &indptr, &indices, &w)
-        .unwrap()
-        .with_umap_filter(500);
+    let fixture = Fixture::read(&dir);
+    let (g, init) = (fixture.graph(500), fixture.init.as_slice());
     // a whole 500-epoch run from init.f32 (33.7 M updates), as umap-learn does it
     let mut group = c.benchmark_group("epoch/digits_500_epochs");
-    let updates = run_epochs(&g, &init, 500, 500, (false, false, SampleOrder::Csr));
+    let updates = run_epochs(&g, init, 500, 500, (false, false, SampleOrder::Csr));
     group.throughput(Throughput::Elements(updates));
     group.sample_size(10);
     for (name, fast, batched, order) in MODES {
         group.bench_function(name, |b| {
-            b.iter(|| run_epochs(&g, &init, 500, 500, (fast, batched, order)))
+            b.iter(|| run_epochs(&g, init, 500, 500, (fast, batched, order)))
         });
     }
     group.finish();
@@ -145,14 +170,9 @@ fn schedule_only(c: &mut Criterion) {
             eprintln!("schedule/{name}: skipped, {} not found", dir.display());
             continue;
         }
-        let indptr = read(&dir.join("graph_indptr.u32"), u32::from_le_bytes);
-        let indices = read(&dir.join("graph_indices.u32"), u32::from_le_bytes);
-        let w = read(&dir.join("graph_weights.f32"), f32::from_le_bytes);
-        let init = read(&dir.join("init.f32"), f32::from_le_bytes);
-        let n = indptr.len() - 1;
-        let g = CsrGraph::new(n, &indptr, &indices, &w)
-            .unwrap()
-            .with_umap_filter(n_epochs);
+        let fixture = Fixture::read(&dir);
+        let (g, init) = (fixture.graph(n_epochs), &fixture.init);
+        let n = g.n();
         let mut group = c.benchmark_group(format!("schedule/{name}"));
         group.sample_size(10);
         for (label, order) in [
