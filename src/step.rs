@@ -430,7 +430,13 @@ fn point_2d<T: Real>(pos: &[T], i: usize) -> [T; 2] {
 /// exactly (its first addition, `0 + x0²`, is exact).
 #[inline(always)]
 fn diff_2d<T: Real>(pos: &[T], i: usize, j: usize) -> [T; 2] {
-    [pos[2 * i] - pos[2 * j], pos[2 * i + 1] - pos[2 * j + 1]]
+    diff_points(point_2d(pos, i), point_2d(pos, j))
+}
+
+/// `a - b` per coordinate: [`diff_2d`] of two points already read.
+#[inline(always)]
+fn diff_points<T: Real>(a: [T; 2], b: [T; 2]) -> [T; 2] {
+    [a[0] - b[0], a[1] - b[1]]
 }
 
 /// The batched sample of [`BceStep`] (`batched_negatives`): every coefficient and every
@@ -735,11 +741,9 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
     let mut xa1 = [T::zero(); LANES];
     let mut most = 0;
     for (l, s) in samples.iter().enumerate() {
-        let [h0, h1] = point_2d(pos, s.head);
-        let [u0, u1] = point_2d(pos, s.tail);
-        (yh0[l], yh1[l]) = (h0, h1);
-        // diff_2d's operations
-        (xa0[l], xa1[l]) = (h0 - u0, h1 - u1);
+        let h = point_2d(pos, s.head);
+        [yh0[l], yh1[l]] = h;
+        [xa0[l], xa1[l]] = diff_points(h, point_2d(pos, s.tail));
         most = most.max(s.negatives.len());
     }
     let d2_att: [T; LANES] = lanes(|l| xa0[l] * xa0[l] + xa1[l] * xa1[l]);
