@@ -12,7 +12,7 @@ use neighbor_embed::graph::CsrGraph;
 use neighbor_embed::kernel::Umap;
 use neighbor_embed::sgd::{OwnedUmapSgd, SampleOrder, Silent, UmapConfig};
 use neighbor_embed::sink::{InPlace, Sink};
-use neighbor_embed::step::{BceStep, Sample, Step};
+use neighbor_embed::step::{BceStep, LOCKSTEP_LANES, Sample, Step};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -211,13 +211,17 @@ fn roofline(c: &mut Criterion) {
     let mut group = c.benchmark_group("roofline/64_points");
     group.throughput(Throughput::Elements((n * 6) as u64));
     for (name, fast, batched, order) in MODES {
-        // lockstep: the same samples eight at a time through apply_batch
-        let per_call = if order == SampleOrder::Lockstep { 8 } else { 1 };
+        // lockstep: the same samples LOCKSTEP_LANES at a time through apply_batch
+        let per_call = if order == SampleOrder::Lockstep {
+            LOCKSTEP_LANES
+        } else {
+            1
+        };
         group.bench_function(name, |b| {
             b.iter(|| {
                 let mut sink = InPlace::new(&mut y, 2, None);
                 for first in (0..n).step_by(per_call) {
-                    let samples: [Sample; 8] = core::array::from_fn(|l| {
+                    let samples: [Sample; LOCKSTEP_LANES] = core::array::from_fn(|l| {
                         let i = (first + l) % n;
                         Sample {
                             head: i,

@@ -177,19 +177,21 @@ pub fn pow(x: f32, y: f32) -> f32 {
     pow_general(x, y)
 }
 
-/// Lanes of [`pow_lanes`] and of the kernels' lane functions (e.g.
-/// [`crate::kernel::BceKernel::c_rep_lanes`]).
+/// Lanes of one sample's batched negatives ([`crate::step::BceStep::batched_negatives`]) and
+/// of the `parallel` loop's coefficient queue. The lane functions ([`pow_lanes`],
+/// [`crate::kernel::BceKernel::c_rep_lanes`], …) take any number of lanes `N`; the lockstep
+/// batch uses [`crate::step::LOCKSTEP_LANES`].
 pub const LANES: usize = 8;
 
-/// `[f(0), f(1), …, f(LANES - 1)]`. On x86_64 by a plain loop: the closures of
+/// `[f(0), f(1), …, f(N - 1)]`. On x86_64 by a plain loop: the closures of
 /// `core::array::from_fn` and `<[T; N]>::map` pass through adapters that the inliner may leave
 /// as calls, one per lane, inside a `#[target_feature]` copy of the code
 /// ([`crate::dispatch`]), which then cannot vectorise. Elsewhere by `core::array::from_fn`,
 /// which V8 runs faster (about 5% on the lockstep loop). The same values either way.
 #[inline(always)]
-pub(crate) fn lanes<T: Copy + Default, F: FnMut(usize) -> T>(mut f: F) -> [T; LANES] {
+pub(crate) fn lanes<T: Copy + Default, F: FnMut(usize) -> T, const N: usize>(mut f: F) -> [T; N] {
     if cfg!(target_arch = "x86_64") {
-        let mut out = [T::default(); LANES];
+        let mut out = [T::default(); N];
         for (l, o) in out.iter_mut().enumerate() {
             *o = f(l);
         }
@@ -199,8 +201,8 @@ pub(crate) fn lanes<T: Copy + Default, F: FnMut(usize) -> T>(mut f: F) -> [T; LA
     }
 }
 
-/// [`pow`] of eight values with a common exponent, **bit-identical** to eight calls of
-/// [`pow`]: the same operations per lane, written without branches so that the compiler turns
+/// [`pow`] of `N` values (e.g. eight or sixteen) with a common exponent, **bit-identical** to
+/// `N` calls of [`pow`]: the same operations per lane, written without branches so that the compiler turns
 /// them into SIMD instructions (SSE2 on any x86_64, AVX2 with `-C target-cpu`, `simd128` on
 /// WASM, NEON on aarch64). Lanes outside the fast path (`x` not a positive normal number,
 /// `|y| > 64`, or a result outside the normal range) are recomputed by the scalar code.
@@ -214,15 +216,15 @@ pub(crate) fn lanes<T: Copy + Default, F: FnMut(usize) -> T>(mut f: F) -> [T; LA
 /// }
 /// ```
 #[inline(always)]
-pub fn pow_lanes(x: &[f32; LANES], y: f32) -> [f32; LANES] {
+pub fn pow_lanes<const N: usize>(x: &[f32; N], y: f32) -> [f32; N] {
     if y.is_nan() || y.abs() > 64.0 {
         return x.map(|v| pow(v, y));
     }
     let y_hi = f32::from_bits(y.to_bits() & 0xffff_f000);
     let y_lo = y - y_hi;
-    let mut out = [0.0f32; LANES];
-    let mut slow = [0u32; LANES];
-    for l in 0..LANES {
+    let mut out = [0.0f32; N];
+    let mut slow = [0u32; N];
+    for l in 0..N {
         let bits = x[l].to_bits();
         let ix = bits.wrapping_add(0x3f80_0000 - 0x3f35_04f3);
         let e = ((ix >> 23) as i32 - 127) as f32;
@@ -242,7 +244,7 @@ pub fn pow_lanes(x: &[f32; LANES], y: f32) -> [f32; LANES] {
     // one branch for the common case (every lane on the fast path): the basic block stays
     // whole, so the compiler can interleave it with the neighbouring arithmetic
     if slow.iter().fold(0, |a, &s| a | s) != 0 {
-        for l in 0..LANES {
+        for l in 0..N {
             if slow[l] != 0 {
                 out[l] = pow(x[l], y);
             }
@@ -305,9 +307,9 @@ pub trait Math:
 {
     /// `x^y` for `x ≥ 0`.
     fn pow<T: Real>(x: T, y: T) -> T;
-    /// [`Math::pow`] of [`LANES`] values, bit-identical to calling it on each.
+    /// [`Math::pow`] of `N` values, bit-identical to calling it on each.
     #[inline(always)]
-    fn pow_lanes<T: Real>(x: &[T; LANES], y: T) -> [T; LANES] {
+    fn pow_lanes<T: Real, const N: usize>(x: &[T; N], y: T) -> [T; N] {
         x.map(|v| Self::pow(v, y))
     }
 }
@@ -328,7 +330,7 @@ impl Math for Exact {
         x.powf(y)
     }
     #[inline(always)]
-    fn pow_lanes<T: Real>(x: &[T; LANES], y: T) -> [T; LANES] {
+    fn pow_lanes<T: Real, const N: usize>(x: &[T; N], y: T) -> [T; N] {
         T::powf_lanes(x, y)
     }
 }
@@ -339,7 +341,7 @@ impl Math for Fast {
         x.fast_powf(y)
     }
     #[inline(always)]
-    fn pow_lanes<T: Real>(x: &[T; LANES], y: T) -> [T; LANES] {
+    fn pow_lanes<T: Real, const N: usize>(x: &[T; N], y: T) -> [T; N] {
         T::fast_pow_lanes(x, y)
     }
 }

@@ -26,7 +26,7 @@ impl<'a, T: Real> Layout<'a, T> {
         if dim == 0 {
             return Err(LayoutError::ZeroDim);
         }
-        if coords.len() % dim != 0 {
+        if !coords.len().is_multiple_of(dim) {
             return Err(LayoutError::LengthNotMultiple {
                 len: coords.len(),
                 dim,

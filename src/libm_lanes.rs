@@ -1,4 +1,4 @@
-//! `libm::powf` of eight lanes at once, **bit-identical** to calling `libm::powf` on each: the
+//! `libm::powf` of `N` lanes at once (eight or sixteen in this crate), **bit-identical** to calling `libm::powf` on each: the
 //! exact math mode's lane function ([`crate::fast_math::Exact`] with `f32`).
 //!
 //! `libm`'s `powf` is FreeBSD's `e_powf.c`: only `f32` basic operations and bit manipulation.
@@ -11,8 +11,6 @@
 //! special exponent (`0`, `±1`, `2`, `½`, `±∞`, NaN, `|y| > 2^27`) is computed by `libm::powf`
 //! itself. `tests/libm_lanes.rs` compares the lanes with `libm::powf` bit for bit over dense
 //! sweeps of `x` and `y`.
-
-use crate::fast_math::LANES;
 
 // libm's constants (e_powf.c), by their bits
 const fn c(bits: u32) -> f32 {
@@ -56,7 +54,7 @@ fn keep(x: f32, mask: u32) -> f32 {
 /// }
 /// ```
 #[inline(always)]
-pub fn powf_lanes(x: &[f32; LANES], y: f32) -> [f32; LANES] {
+pub fn powf_lanes<const N: usize>(x: &[f32; N], y: f32) -> [f32; N] {
     let iy = y.to_bits() & 0x7fff_ffff;
     // exponents e_powf.c treats apart: 0, ±1, 2, ½, ±∞, NaN, |y| > 2^27
     let special = iy == 0
@@ -69,9 +67,9 @@ pub fn powf_lanes(x: &[f32; LANES], y: f32) -> [f32; LANES] {
         return x.map(|v| libm::powf(v, y));
     }
     let y1 = keep(y, 0xffff_f000);
-    let mut out = [0.0f32; LANES];
-    let mut slow = [0u32; LANES];
-    for l in 0..LANES {
+    let mut out = [0.0f32; N];
+    let mut slow = [0u32; N];
+    for l in 0..N {
         let hx = x[l].to_bits();
         // a positive normal x ≠ 1 (sign bit clear, exponent field neither 0 nor 255)
         let general = hx.wrapping_sub(0x0080_0000) < 0x7f00_0000 && hx != 0x3f80_0000;
@@ -152,7 +150,7 @@ pub fn powf_lanes(x: &[f32; LANES], y: f32) -> [f32; LANES] {
         slow[l] = u32::from(!(general && in_range && normal));
     }
     if slow.iter().fold(0, |a, &s| a | s) != 0 {
-        for l in 0..LANES {
+        for l in 0..N {
             if slow[l] != 0 {
                 out[l] = libm::powf(x[l], y);
             }

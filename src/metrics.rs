@@ -315,10 +315,10 @@ pub fn embedding_knn<T: Real>(embedding: &Layout<'_, T>, k: usize) -> Result<Vec
     let n = embedding.n();
     check_k(k, n)?;
     to_u32(n)?;
-    if embedding.dim() == 2 {
-        if let Some(grid) = Grid::new(embedding.coords(), k) {
-            return Ok(grid.knn(k));
-        }
+    if embedding.dim() == 2
+        && let Some(grid) = Grid::new(embedding.coords(), k)
+    {
+        return Ok(grid.knn(k));
     }
     Ok(brute_force_knn(embedding, k))
 }

@@ -782,7 +782,7 @@ struct Flush<'a, 'c, T, K> {
 impl<T: Real, K: BceKernel<T>> Hot for Flush<'_, '_, T, K> {
     type Output = ();
     #[inline(always)]
-    fn run(self) {
+    fn run<const COPY: u8>(self) {
         self.jobs.flush_now(self.ctx, self.g, self.yi, self.y);
     }
 }

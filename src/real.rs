@@ -69,20 +69,17 @@ pub trait Real:
     fn powf(self, y: Self) -> Self;
     /// Square root (libm; correctly rounded).
     fn sqrt(self) -> Self;
-    /// [`Real::powf`] of [`crate::fast_math::LANES`] values, bit-identical to calling it on
+    /// [`Real::powf`] of `N` values, bit-identical to calling it on
     /// each ([`crate::libm_lanes::powf_lanes`] for `f32`).
     #[inline(always)]
-    fn powf_lanes(x: &[Self; crate::fast_math::LANES], y: Self) -> [Self; crate::fast_math::LANES] {
+    fn powf_lanes<const N: usize>(x: &[Self; N], y: Self) -> [Self; N] {
         x.map(|v| v.powf(y))
     }
     /// `self^y` in the fast mode: [`crate::fast_math::pow`] for `f32`, libm for `f64`.
     fn fast_powf(self, y: Self) -> Self;
-    /// [`Real::fast_powf`] of [`crate::fast_math::LANES`] values, bit-identical to calling it
+    /// [`Real::fast_powf`] of `N` values, bit-identical to calling it
     /// on each ([`crate::fast_math::pow_lanes`] for `f32`).
-    fn fast_pow_lanes(
-        x: &[Self; crate::fast_math::LANES],
-        y: Self,
-    ) -> [Self; crate::fast_math::LANES] {
+    fn fast_pow_lanes<const N: usize>(x: &[Self; N], y: Self) -> [Self; N] {
         x.map(|v| v.fast_powf(y))
     }
 
@@ -189,14 +186,11 @@ impl Real for f32 {
         crate::fast_math::pow(self, y)
     }
     #[inline(always)]
-    fn fast_pow_lanes(
-        x: &[Self; crate::fast_math::LANES],
-        y: Self,
-    ) -> [Self; crate::fast_math::LANES] {
+    fn fast_pow_lanes<const N: usize>(x: &[Self; N], y: Self) -> [Self; N] {
         crate::fast_math::pow_lanes(x, y)
     }
     #[inline(always)]
-    fn powf_lanes(x: &[Self; crate::fast_math::LANES], y: Self) -> [Self; crate::fast_math::LANES] {
+    fn powf_lanes<const N: usize>(x: &[Self; N], y: Self) -> [Self; N] {
         crate::libm_lanes::powf_lanes(x, y)
     }
 }

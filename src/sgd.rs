@@ -22,8 +22,9 @@
 //! Speed: an epoch first marks a row's due edges without branches (in chunks of
 //! [`DUE_CHUNK`] entries, one bit each), then runs them; the periods are not recomputed per
 //! sample. Both are bookkeeping only: the samples and their order are umap-learn's. The
-//! fastest mode is a different order, [`SampleOrder::Lockstep`]: the same samples, eight at a
-//! time from eight heads, which the batched UMAP step evaluates one per SIMD lane.
+//! fastest mode is a different order, [`SampleOrder::Lockstep`]: the same samples, sixteen
+//! ([`LOCKSTEP_LANES`]) at a time from sixteen heads, which the batched UMAP step evaluates one
+//! per SIMD lane.
 //!
 //! ```
 //! use neighbor_embed::{graph::CsrGraph, kernel::Umap, sink::InPlace, step::BceStep};
@@ -40,10 +41,10 @@
 
 use crate::Real;
 use crate::error::{Error, check_len, check_param, check_positive};
-use crate::fast_math::LANES;
 use crate::graph::CsrGraph;
 use crate::rng::{StreamRng, bounded};
 use crate::sink::Sink;
+use crate::step::LOCKSTEP_LANES;
 use crate::step::{Sample, Step};
 use core::marker::PhantomData;
 
@@ -96,13 +97,14 @@ pub enum SampleOrder {
     /// [`Step::apply`] per sample.
     #[default]
     Csr,
-    /// A mode of this crate: the heads are split into [`LANES`] contiguous ranges of
-    /// (almost) equal size, each walked in CSR order, and the `k`-th due sample of every range
-    /// still running is handed, range by range, to one [`Step::apply_batch`]. Consecutive
-    /// samples of one head depend on each other (each moves the head); samples of distant
-    /// heads rarely do, so the batched UMAP step
+    /// A mode of this crate: [`LOCKSTEP_LANES`] walks over the heads run side by side, one
+    /// per SIMD lane. Walk `l` starts at head `l`, visits its head's due edges in storage
+    /// order, and when the head has none left moves on to the lowest head no walk has taken
+    /// yet. The `k`-th due sample of every walk still running goes, walk by walk, into one
+    /// [`Step::apply_batch`]. Consecutive samples of one head depend on each other (each moves
+    /// the head); samples of distant heads rarely do, so the batched UMAP step
     /// ([`crate::step::BceStep::batched_negatives`]) computes a batch with one sample per SIMD
-    /// lane. Needs [`LANES`] times the scratch ([`UmapSgd::buffer_sizes`]).
+    /// lane. Needs [`LOCKSTEP_LANES`] times the scratch ([`UmapSgd::buffer_sizes`]).
     Lockstep,
 }
 
@@ -111,7 +113,7 @@ impl SampleOrder {
     fn batch(self) -> usize {
         match self {
             SampleOrder::Csr => 1,
-            SampleOrder::Lockstep => LANES,
+            SampleOrder::Lockstep => LOCKSTEP_LANES,
         }
     }
 }
@@ -151,14 +153,14 @@ impl<T: Real> UmapConfig<T> {
                 expected: "at least 1",
             });
         }
-        if let Some(p) = self.negative_pool {
-            if p == 0 || p > n {
-                return Err(Error::Param {
-                    name: "negative_pool",
-                    value: p as f64,
-                    expected: "between 1 and n",
-                });
-            }
+        if let Some(p) = self.negative_pool
+            && (p == 0 || p > n)
+        {
+            return Err(Error::Param {
+                name: "negative_pool",
+                value: p as f64,
+                expected: "between 1 and n",
+            });
         }
         Ok(())
     }
@@ -606,9 +608,9 @@ where
         } else {
             // lane l starts with head l; a lane whose head has no more due samples takes the
             // next head nobody has taken yet
-            let mut walks: [DueWalk; LANES] =
+            let mut walks: [DueWalk; LOCKSTEP_LANES] =
                 core::array::from_fn(|l| DueWalk::new(graph, l.min(n)..(l + 1).min(n)));
-            let mut next_head = LANES.min(n);
+            let mut next_head = LOCKSTEP_LANES.min(n);
             let empty = Sample {
                 head: 0,
                 tail: 0,
@@ -616,7 +618,7 @@ where
             };
             loop {
                 // (head, entry, tail, negatives)
-                let mut due = [(0usize, 0usize, 0usize, 0usize); LANES];
+                let mut due = [(0usize, 0usize, 0usize, 0usize); LOCKSTEP_LANES];
                 let mut count = 0;
                 for walk in walks.iter_mut() {
                     let mut found = walk.next(graph, times, now);
@@ -650,7 +652,7 @@ where
                         draw.fill(&mut rngs[i], &mut negatives[b * cap..b * cap + n_neg]);
                     }
                 }
-                let mut samples = [empty; LANES];
+                let mut samples = [empty; LOCKSTEP_LANES];
                 for (b, (sample, &(i, _, tail, n_neg))) in
                     samples.iter_mut().zip(&due[..count]).enumerate()
                 {

@@ -71,10 +71,10 @@ impl<T: Real> Sink<T> for InPlace<'_, T> {
     }
     #[inline]
     fn add(&mut self, i: usize, d: usize, delta: T) {
-        if let Some(p) = self.pinned {
-            if p[i] {
-                return;
-            }
+        if let Some(p) = self.pinned
+            && p[i]
+        {
+            return;
         }
         self.coords[i * self.dim + d] += delta;
     }
@@ -138,10 +138,10 @@ impl<T: Real> Sink<T> for Frozen<'_, T> {
     }
     #[inline]
     fn add(&mut self, i: usize, d: usize, delta: T) {
-        if let Some(p) = self.pinned {
-            if p[i] {
-                return;
-            }
+        if let Some(p) = self.pinned
+            && p[i]
+        {
+            return;
         }
         self.acc[i * self.dim + d] += delta;
     }

@@ -23,6 +23,18 @@ use crate::fast_math::{LANES, lanes};
 use crate::kernel::{BceKernel, Kernel};
 use crate::sink::Sink;
 
+/// Samples in one batch of the lockstep order ([`crate::sgd::SampleOrder::Lockstep`]), one per
+/// SIMD lane of [`BceStep`]'s batched step: part of that mode's definition (its order of
+/// updates, so its bits), the same on every target. Sixteen `f32` lanes are one AVX-512
+/// register, two AVX2 registers or four SSE2, `simd128` or NEON registers; with eight the
+/// dispatched AVX2 copy of the batch ran about 1.25× slower per update, being bound by its
+/// per-batch work and its dependency chains rather than by arithmetic throughput.
+///
+/// ```
+/// assert_eq!(neighbor_embed::step::LOCKSTEP_LANES, 16);
+/// ```
+pub const LOCKSTEP_LANES: usize = 16;
+
 /// One positive sample: the edge `(head, tail)` and the negatives drawn for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sample<'a> {
@@ -52,7 +64,7 @@ pub trait Step<T: Real> {
         scratch: &mut [T],
     ) -> T;
 
-    /// Applies up to [`LANES`] samples handed over together by a loop walking several head
+    /// Applies up to [`LOCKSTEP_LANES`] samples handed over together by a loop walking several head
     /// ranges in lockstep ([`crate::sgd::SampleOrder::Lockstep`]). `scratch` must hold at least
     /// `Σ (negatives.len() + 1)` values. Returns the summed loss (when `want_loss`).
     ///
@@ -336,7 +348,7 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
         want_loss: bool,
         scratch: &mut [T],
     ) -> T {
-        if !self.batched_negatives || samples.len() > LANES {
+        if !self.batched_negatives || samples.len() > LOCKSTEP_LANES {
             return apply_each(self, sink, samples, lr, want_loss, scratch);
         }
         if sink.dim() == 2 {
@@ -349,9 +361,9 @@ impl<T: Real, K: BceKernel<T>> Step<T> for BceStep<T, K> {
 
 /// [`Batch`] kind: one sample ([`batched_sample`]).
 const ONE_SAMPLE: u8 = 0;
-/// [`Batch`] kind: up to [`LANES`] samples in two dimensions ([`lockstep_2d`]).
+/// [`Batch`] kind: up to [`LOCKSTEP_LANES`] samples in two dimensions ([`lockstep_2d`]).
 const LOCKSTEP_2D: u8 = 1;
-/// [`Batch`] kind: up to [`LANES`] samples in any dimension ([`batched_general`]).
+/// [`Batch`] kind: up to [`LOCKSTEP_LANES`] samples in any dimension ([`batched_general`]).
 const GENERAL: u8 = 2;
 
 /// The batched step's work on `samples` as a [`Hot`] computation; `KIND` picks the function
@@ -390,7 +402,7 @@ impl<T: Real, K: BceKernel<T>, S: Sink<T>, const KIND: u8> Hot
 {
     type Output = T;
     #[inline(always)]
-    fn run(self) -> T {
+    fn run<const COPY: u8>(self) -> T {
         let Batch {
             step,
             sink,
@@ -413,7 +425,7 @@ impl<T: Real, K: BceKernel<T>, S: Sink<T>, const KIND: u8> Hot
                     scratch,
                 )
             }
-            LOCKSTEP_2D => lockstep_2d(step, sink, samples, lr, want_loss),
+            LOCKSTEP_2D => lockstep_2d::<_, _, _, COPY>(step, sink, samples, lr, want_loss),
             _ => batched_general(step, sink, samples, lr, want_loss, scratch),
         }
     }
@@ -584,7 +596,7 @@ fn batched_sample_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
     loss
 }
 
-/// [`BceStep`]'s batch of up to [`LANES`] samples in any dimension: every sample's
+/// [`BceStep`]'s batch of up to [`LOCKSTEP_LANES`] samples in any dimension: every sample's
 /// coefficients from the start positions (pass 1, as [`batched_sample`] computes them), then
 /// per coordinate `d` every sample's updates of `d` from the start positions, written sample
 /// after sample. Coordinate `d`'s writes come after all of coordinate `d`'s reads and no
@@ -603,8 +615,8 @@ fn batched_general<T: Real, K: BceKernel<T>, S: Sink<T>>(
 ) -> T {
     let dim = sink.dim();
     let mut loss = T::zero();
-    let mut c_att = [T::zero(); LANES];
-    let mut offsets = [0usize; LANES + 1];
+    let mut c_att = [T::zero(); LOCKSTEP_LANES];
+    let mut offsets = [0usize; LOCKSTEP_LANES + 1];
     for (s, sample) in samples.iter().enumerate() {
         let (first, last) = (offsets[s], offsets[s] + sample.negatives.len());
         offsets[s + 1] = last;
@@ -614,7 +626,7 @@ fn batched_general<T: Real, K: BceKernel<T>, S: Sink<T>>(
         loss += l;
     }
     for d in 0..dim {
-        let mut updates = [(T::zero(), T::zero()); LANES];
+        let mut updates = [(T::zero(), T::zero()); LOCKSTEP_LANES];
         let pos = sink.positions();
         for (s, sample) in samples.iter().enumerate() {
             let (head, tail) = (sample.head, sample.tail);
@@ -711,7 +723,7 @@ fn coefficients<T: Real, K: BceKernel<T>>(
     (c_att, loss)
 }
 
-/// [`BceStep`]'s batch of up to [`LANES`] samples in two dimensions, one sample per lane:
+/// [`BceStep`]'s batch of up to [`LOCKSTEP_LANES`] samples in two dimensions, one sample per lane:
 /// lane `l` computes exactly what [`batched_sample_2d`] computes for sample `l` (the same
 /// operations on the same values, so the same bits), all from the positions at the start of
 /// the batch; then the samples' writes in order.
@@ -721,8 +733,10 @@ fn coefficients<T: Real, K: BceKernel<T>>(
 /// sum runs over its negatives in order from `+0`, as the single-sample sum does; a sample
 /// with fewer negatives than another adds signed zeros, which change nothing (the sum is
 /// never `-0`: see [`batched_sample_2d`]).
+// `COPY`: the dispatched copy calling it (`dispatch::Hot::run`), so that each instantiation has
+// one call site and the compiler inlines it there
 #[inline]
-fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
+fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>, const COPY: u8>(
     step: &BceStep<T, K>,
     sink: &mut S,
     samples: &[Sample<'_>],
@@ -730,15 +744,15 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
     want_loss: bool,
 ) -> T {
     let pos = sink.positions();
-    let count = samples.len().min(LANES);
+    let count = samples.len().min(LOCKSTEP_LANES);
     let samples = &samples[..count];
     let zero_nan = |f: T| if f.is_nan() { T::zero() } else { f };
     let bound = clip_bound(step.clip);
     // heads and attraction differences; padding lanes get x = (1, 0): d2 = 1
-    let mut yh0 = [T::zero(); LANES];
-    let mut yh1 = [T::zero(); LANES];
-    let mut xa0 = [T::one(); LANES];
-    let mut xa1 = [T::zero(); LANES];
+    let mut yh0 = [T::zero(); LOCKSTEP_LANES];
+    let mut yh1 = [T::zero(); LOCKSTEP_LANES];
+    let mut xa0 = [T::one(); LOCKSTEP_LANES];
+    let mut xa1 = [T::zero(); LOCKSTEP_LANES];
     let mut most = 0;
     for (l, s) in samples.iter().enumerate() {
         let h = point_2d(pos, s.head);
@@ -746,7 +760,7 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
         [xa0[l], xa1[l]] = diff_points(h, point_2d(pos, s.tail));
         most = most.max(s.negatives.len());
     }
-    let d2_att: [T; LANES] = lanes(|l| xa0[l] * xa0[l] + xa1[l] * xa1[l]);
+    let d2_att: [T; LOCKSTEP_LANES] = lanes(|l| xa0[l] * xa0[l] + xa1[l] * xa1[l]);
     let c_att = if cfg!(feature = "simd") {
         step.kernel.c_att_lanes(&d2_att)
     } else {
@@ -775,16 +789,17 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
     // first, in one run of independent loads (cache misses overlap), up to GATHER negatives
     // per sample at a time. A lane's slot holds its negative's index, or its own head's where
     // it has none (padding: x = (1, 0), d2 = 1), so that `k ≠ head` says which lanes are live
-    // in one comparison of the eight lanes.
+    // in one comparison of all lanes.
     const GATHER: usize = 8;
-    let heads: [u32; LANES] = lanes(|l| samples.get(l).map_or(u32::MAX, |s| s.head as u32));
-    let mut t0 = [T::zero(); LANES];
-    let mut t1 = [T::zero(); LANES];
+    let heads: [u32; LOCKSTEP_LANES] =
+        lanes(|l| samples.get(l).map_or(u32::MAX, |s| s.head as u32));
+    let mut t0 = [T::zero(); LOCKSTEP_LANES];
+    let mut t1 = [T::zero(); LOCKSTEP_LANES];
     let mut first = 0;
     while first < most {
         let last = most.min(first + GATHER);
-        let mut g0 = [[T::one(); LANES]; GATHER];
-        let mut g1 = [[T::zero(); LANES]; GATHER];
+        let mut g0 = [[T::one(); LOCKSTEP_LANES]; GATHER];
+        let mut g1 = [[T::zero(); LOCKSTEP_LANES]; GATHER];
         let mut ks = [heads; GATHER];
         for (l, s) in samples.iter().enumerate() {
             let negs = s
@@ -800,26 +815,26 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
         }
         for j in 0..last - first {
             let (x0, x1, k) = (g0[j], g1[j], ks[j]);
-            let d2: [T; LANES] = lanes(|l| x0[l] * x0[l] + x1[l] * x1[l]);
+            let d2: [T; LOCKSTEP_LANES] = lanes(|l| x0[l] * x0[l] + x1[l] * x1[l]);
             let c = if cfg!(feature = "simd") {
                 step.kernel.c_rep_lanes(&d2, step.gamma, step.eps)
             } else {
-                let mut c = [T::zero(); LANES];
-                for l in 0..LANES {
+                let mut c = [T::zero(); LOCKSTEP_LANES];
+                for l in 0..LOCKSTEP_LANES {
                     if k[l] != heads[l] {
                         c[l] = step.kernel.c_rep(d2[l], step.gamma, step.eps);
                     }
                 }
                 c
             };
-            let c: [T; LANES] = lanes(|l| {
+            let c: [T; LOCKSTEP_LANES] = lanes(|l| {
                 if k[l] != heads[l] && d2[l] > T::zero() {
                     c[l]
                 } else {
                     T::zero()
                 }
             });
-            for l in 0..LANES {
+            for l in 0..LOCKSTEP_LANES {
                 t0[l] += lr * clip_to(zero_nan(c[l] * x0[l]), bound);
                 t1[l] += lr * clip_to(zero_nan(c[l] * x1[l]), bound);
             }

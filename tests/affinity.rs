@@ -454,7 +454,7 @@ fn random_knn(n: usize, k: usize, seed: u64, first: bool) -> (Vec<u32>, Vec<f64>
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     };
-    let allow_repeats = seed % 8 == 0;
+    let allow_repeats = seed.is_multiple_of(8);
     let (mut idx, mut dist) = (Vec::new(), Vec::new());
     for i in 0..n {
         let mut others: Vec<u32> = (0..n as u32).filter(|&j| j as usize != i).collect();

@@ -233,15 +233,15 @@ fn case(r: Range) -> impl Strategy<Value = Case> {
         )
             .prop_map(move |(mut coords, copy, mut edges, pins, sample, p)| {
                 for (i, c) in copy.iter().enumerate() {
-                    if let Some((j, ulps, axis)) = *c {
-                        if j < i {
-                            for d in 0..dim {
-                                coords[i * dim + d] = coords[j * dim + d];
-                            }
-                            let v = &mut coords[i * dim + axis];
-                            for _ in 0..ulps {
-                                *v = next_up(*v, r);
-                            }
+                    if let Some((j, ulps, axis)) = *c
+                        && j < i
+                    {
+                        for d in 0..dim {
+                            coords[i * dim + d] = coords[j * dim + d];
+                        }
+                        let v = &mut coords[i * dim + axis];
+                        for _ in 0..ulps {
+                            *v = next_up(*v, r);
                         }
                     }
                 }

@@ -12,7 +12,7 @@ use neighbor_embed::kernel::Umap;
 use neighbor_embed::rng::Pcg32;
 use neighbor_embed::sgd::{BorrowedUmapSgd, OwnedUmapSgd, SampleOrder, Silent, UmapConfig};
 use neighbor_embed::sink::{InPlace, Sink};
-use neighbor_embed::step::{BceStep, Sample, Step};
+use neighbor_embed::step::{BceStep, LOCKSTEP_LANES, Sample, Step};
 use neighbor_embed::{Error, Real};
 use proptest::prelude::*;
 mod common;
@@ -66,13 +66,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 256 }))]
 
     /// Dimensions 1–3 (two dimensions run one sample per SIMD lane, the others the general
-    /// path), 1–8 samples with up to 11 negatives each (lanes with different counts), heads,
+    /// path), 1–16 samples (`LOCKSTEP_LANES`) with up to 11 negatives each (lanes with different counts), heads,
     /// tails and negatives that collide within and across samples, and the loss.
     #[test]
     fn a_lockstep_batch_is_its_samples_from_the_start_positions(
         dim in 1usize..=3,
         all_coords in proptest::collection::vec(-3.0f64..3.0, 30),
-        samples in proptest::collection::vec(sample_strategy(), 1..=8),
+        samples in proptest::collection::vec(sample_strategy(), 1..=LOCKSTEP_LANES),
         lr in 0.01f64..1.0,
         fast in any::<bool>(),
     ) {
@@ -104,7 +104,7 @@ fn check<T: Real, S: Step<T> + Clone>(
     samples: &[Sample],
     lr: T,
 ) -> Result<(), TestCaseError> {
-    let mut scratch = vec![T::zero(); 8 * 13];
+    let mut scratch = vec![T::zero(); LOCKSTEP_LANES * 13];
     let mut got = start.to_vec();
     let batch_loss = step.clone().apply_batch(
         &mut InPlace::new(&mut got, dim, None),
@@ -227,7 +227,10 @@ fn lockstep_runs_resume_and_borrow_buffers_bit_for_bit() {
     .unwrap();
     // in chunks of 3 epochs, over caller buffers of the sizes buffer_sizes gives
     let sizes = BorrowedUmapSgd::<f32>::buffer_sizes(&g, &config);
-    assert_eq!(sizes.negatives, 8 * (sizes.coeffs / 8 - 1));
+    assert_eq!(
+        sizes.negatives,
+        LOCKSTEP_LANES * (sizes.coeffs / LOCKSTEP_LANES - 1)
+    );
     let mut times = vec![0.0; sizes.times];
     let mut rngs = vec![Pcg32::new(0, 0); sizes.rngs];
     let (mut negs, mut coeffs) = (vec![0u32; sizes.negatives], vec![0.0f32; sizes.coeffs]);

@@ -338,7 +338,7 @@ proptest! {
                 abs_sum += term.abs();
                 sum_scaled += s.diffusion_sq(i, j, t, VolScaling::Scaled).unwrap();
                 // even steps bound every later term: |term_{s+1}| ≤ term_s, decreasing
-                if step % 2 == 0 && term < 1e-18 {
+                if step.is_multiple_of(2) && term < 1e-18 {
                     break;
                 }
                 step += 1;

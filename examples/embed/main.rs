@@ -40,8 +40,8 @@ Usage: embed [DATA_DIR] [options]
 Lays out the graph of DATA_DIR (default: the bundled digits) and writes embedding.f32 and
 embedding.svg. The last stdout line is a JSON object with n, nnz, epochs, updates,
 layout_seconds, updates_per_s, knn_preservation, knn_accuracy, spearman, output_hash (and
-graph, init, init_seconds, positive/negative samples, cluster_spread, and avx2: whether the
-lane code ran in its AVX2 copy, see neighbor_embed::dispatch).
+graph, init, init_seconds, positive/negative samples, cluster_spread, and avx2 / avx512:
+whether the lane code ran in its AVX2 / AVX-512 copy, see neighbor_embed::dispatch).
 
 Options:
   --loss umap|neg|nce|infonce   loss (default umap: umap-learn's algorithm)
@@ -55,7 +55,8 @@ Options:
   --negatives sequential|batched|lockstep
                                 --loss umap: umap-learn's order (default); all of a sample's
                                 coefficients from its start positions (faster); or batched
-                                with 8 head ranges in lockstep, one sample per SIMD lane
+                                with 16 walks over the heads in lockstep, one sample per
+                                SIMD lane
                                 (fastest)
   --noise-mass M                NEG/NCE noise mass m_L (default m): each negative weighs m_L/m
   --epochs N                    default as umap-learn: 500 (n <= 10000) or 200
@@ -615,7 +616,7 @@ fn run(a: Args) -> Result<(), String> {
             .map_or("null".to_string(), |q| format!("{:.4}", f(q)))
     };
     println!(
-        "{{\"n\":{n},\"graph\":\"{}\",\"init\":\"{}\",\"init_seconds\":{:.3},\"nnz\":{},\"epochs\":{},\"loss\":\"{}\",\"math\":\"{}\",\"negatives\":\"{}\",\"sampler\":\"{}\",\"threads\":{},\"avx2\":{},\"z_bar\":{},\"updates\":{},\"positive_samples\":{},\"negative_samples\":{},\"layout_seconds\":{:.3},\"updates_per_s\":{:.0},\"knn_preservation\":{},\"knn_accuracy\":{},\"spearman\":{},\"cluster_spread\":{},\"output_hash\":\"{}\"}}",
+        "{{\"n\":{n},\"graph\":\"{}\",\"init\":\"{}\",\"init_seconds\":{:.3},\"nnz\":{},\"epochs\":{},\"loss\":\"{}\",\"math\":\"{}\",\"negatives\":\"{}\",\"sampler\":\"{}\",\"threads\":{},\"avx2\":{},\"avx512\":{},\"z_bar\":{},\"updates\":{},\"positive_samples\":{},\"negative_samples\":{},\"layout_seconds\":{:.3},\"updates_per_s\":{:.0},\"knn_preservation\":{},\"knn_accuracy\":{},\"spearman\":{},\"cluster_spread\":{},\"output_hash\":\"{}\"}}",
         a.graph,
         a.init,
         init_seconds,
@@ -631,6 +632,7 @@ fn run(a: Args) -> Result<(), String> {
         a.sampler,
         a.threads,
         neighbor_embed::dispatch::avx2_dispatched(),
+        neighbor_embed::dispatch::avx512_dispatched(),
         if a.loss == "umap" {
             "null".to_string()
         } else {

@@ -18,7 +18,9 @@ use libfuzzer_sys::fuzz_target;
 use neighbor_embed::Real;
 use neighbor_embed::kernel::{Cauchy, Gaussian, OffsetCauchy, StudentT, Umap};
 use neighbor_embed::sink::{Frozen, InPlace, Sink};
-use neighbor_embed::step::{BceStep, InfoNceStep, NceStep, NegStep, Sample, Step};
+use neighbor_embed::step::{
+    BceStep, InfoNceStep, LOCKSTEP_LANES, NceStep, NegStep, Sample, Step,
+};
 
 fuzz_target!(|data: &[u8]| {
     let mut b = Input::new(data);
@@ -297,10 +299,10 @@ fn drive<T: Real, S: Step<T> + core::fmt::Debug>(
             return; // out of the guaranteed range: positions may overflow; stop here
         }
     }
-    // then a batch of up to eight samples in one call, as the lockstep loops hand them over
+    // then a batch of up to LOCKSTEP_LANES samples in one call, as the lockstep loops hand them over
     // (the batched UMAP step evaluates them one per lane)
     if !frozen && finite(&moving) {
-        let count = b.between(1, 8);
+        let count = b.between(1, LOCKSTEP_LANES);
         let mut picks = Vec::with_capacity(count);
         for _ in 0..count {
             let (head, tail) = (b.below(n), b.below(n));

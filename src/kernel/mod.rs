@@ -33,7 +33,6 @@ pub use student_t::StudentT;
 pub use umap::{UMAP_DEFAULT_A, UMAP_DEFAULT_B, Umap};
 
 use crate::Real;
-use crate::fast_math::LANES;
 
 /// A similarity kernel `w(d2) > 0` of the squared distance.
 ///
@@ -140,26 +139,36 @@ pub trait BceKernel<T: Real>: Kernel<T> {
         }
         num / (eps + d2)
     }
-    /// [`BceKernel::c_att`] of [`LANES`] squared distances, **bit-identical** to calling it
-    /// on each; kernels override it with code the compiler vectorises (the `parallel` loop
-    /// uses it under the `simd` feature).
+    /// [`BceKernel::c_att`] of `N` squared distances (e.g. [`crate::fast_math::LANES`] or
+    /// [`crate::step::LOCKSTEP_LANES`]), **bit-identical** to calling it on each; kernels
+    /// override it with code the compiler vectorises (the `parallel` loop and the lockstep
+    /// batch use it under the `simd` feature). Not callable through `dyn BceKernel`.
     #[inline(always)]
-    fn c_att_lanes(&self, d2: &[T; LANES]) -> [T; LANES] {
+    fn c_att_lanes<const N: usize>(&self, d2: &[T; N]) -> [T; N]
+    where
+        Self: Sized,
+    {
         d2.map(|x| self.c_att(x))
     }
     /// `(c_att(d2[0]), c_rep_lanes(d2, γ, ε))`, **bit-identical** to those calls: one sample's
-    /// attraction and up to `LANES - 1` negatives in one pass (the batched [`crate::step::BceStep`]
+    /// attraction and up to `N - 1` negatives in one pass (the batched [`crate::step::BceStep`]
     /// puts the attraction in lane 0; lane 0's `c_rep` is not used). Kernels override it to
-    /// evaluate the shared part (UMAP: `d2^b`) once.
+    /// evaluate the shared part (UMAP: `d2^b`) once. Not callable through `dyn BceKernel`.
     #[inline(always)]
-    fn c_att_rep_lanes(&self, d2: &[T; LANES], gamma: T, eps: T) -> (T, [T; LANES]) {
+    fn c_att_rep_lanes<const N: usize>(&self, d2: &[T; N], gamma: T, eps: T) -> (T, [T; N])
+    where
+        Self: Sized,
+    {
         (self.c_att(d2[0]), self.c_rep_lanes(d2, gamma, eps))
     }
-    /// [`BceKernel::c_rep`] of [`LANES`] squared distances, **bit-identical** to calling it
-    /// on each; kernels override it with code the compiler vectorises (the batched-negatives
-    /// step uses it under the `simd` feature).
+    /// [`BceKernel::c_rep`] of `N` squared distances, **bit-identical** to calling it on each;
+    /// kernels override it with code the compiler vectorises (the batched-negatives step uses
+    /// it under the `simd` feature). Not callable through `dyn BceKernel`.
     #[inline(always)]
-    fn c_rep_lanes(&self, d2: &[T; LANES], gamma: T, eps: T) -> [T; LANES] {
+    fn c_rep_lanes<const N: usize>(&self, d2: &[T; N], gamma: T, eps: T) -> [T; N]
+    where
+        Self: Sized,
+    {
         d2.map(|x| self.c_rep(x, gamma, eps))
     }
 }

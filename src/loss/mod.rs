@@ -125,13 +125,14 @@ pub(crate) fn pair_sum<T: Real>(
             let d2 = crate::layout::sq_dist(yi, yj);
             let (l, c) = pair(i, j, graph.weight(i, j), graph.weight(j, i), d2);
             loss += l;
-            if let Some(g) = grad.as_deref_mut() {
-                if d2 > T::zero() && c != T::zero() {
-                    for d in 0..dim {
-                        let f = c * (yi[d] - yj[d]);
-                        g[i * dim + d] -= f;
-                        g[j * dim + d] += f;
-                    }
+            if let Some(g) = grad.as_deref_mut()
+                && d2 > T::zero()
+                && c != T::zero()
+            {
+                for d in 0..dim {
+                    let f = c * (yi[d] - yj[d]);
+                    g[i * dim + d] -= f;
+                    g[j * dim + d] += f;
                 }
             }
         }

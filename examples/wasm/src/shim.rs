@@ -154,7 +154,7 @@ fn view<T>(ptr: usize, len: usize) -> Option<&'static mut [T]> {
 ///
 /// Modes: 0 UMAP, fast math, batched negatives (the golden case); 1 umap-learn's algorithm
 /// (libm, negatives in sequence); 2 NEG with a Cauchy kernel at `spectrum_position` along the
-/// t-SNE↔UMAP spectrum; 3 as 0 in the lockstep order (eight samples a batch, the fastest).
+/// t-SNE↔UMAP spectrum; 3 as 0 in the lockstep order (sixteen samples a batch, the fastest).
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn ne_init(
