@@ -8,9 +8,10 @@
 //! and a sixteen-lane one is one with AVX-512. With the features `std` and `simd` on x86_64
 //! (and AVX-512 not already enabled at compile time), such a computation runs in a copy of its
 //! code compiled with `#[target_feature(enable = "avx2,avx512f,avx512vl,avx512bw,avx512dq")]`
-//! when `is_x86_feature_detected!` says the CPU has those four AVX-512 subsets, else in a copy
-//! compiled with `#[target_feature(enable = "avx2")]` when it has AVX2 (and AVX2 is not already
-//! enabled at compile time), else in the baseline copy; the checks run at each call, cached by
+//! when it is sixteen-lane work and `is_x86_feature_detected!` says the CPU has those four
+//! AVX-512 subsets, else in a copy compiled with `#[target_feature(enable = "avx2")]` when it
+//! has AVX2 (and AVX2 is not already enabled at compile time), else in the baseline copy
+//! (eight-lane work ran about 7% slower in the AVX-512 copy than in the AVX2 one); the checks run at each call, cached by
 //! `std`. Everywhere else it is a plain call, and so it is when the crate is compiled with
 //! `RUSTFLAGS="--cfg neighbor_embed_no_dispatch"` (how CI builds the baseline copy alone to
 //! compare its output with the dispatched build's). `--cfg neighbor_embed_no_avx512` leaves
@@ -45,6 +46,10 @@
 pub(crate) trait Hot {
     /// What the computation returns.
     type Output;
+    /// Whether the computation works on sixteen lanes and so runs in the AVX-512 copy where
+    /// the CPU has one; eight-lane work stays in the AVX2 copy, which ran it faster (about 7%
+    /// on the kernel-only roofline of the batched step, Zen 4).
+    const WIDE: bool;
     /// Carries the computation out. `COPY` names the compiled copy that runs it (0: the
     /// baseline, 1: AVX2, 2: AVX-512), so that a function it calls can take `COPY` as a type
     /// parameter and have one call site per instantiation: LLVM then inlines it into each copy
@@ -87,7 +92,7 @@ mod imp {
     #[inline(always)]
     pub(crate) fn run<H: Hot>(h: H) -> H::Output {
         #[cfg(not(neighbor_embed_no_avx512))]
-        if avx512_dispatched() {
+        if H::WIDE && avx512_dispatched() {
             // SAFETY: the CPU supports AVX2 and AVX-512 F, VL, BW and DQ (checked just above),
             // run_avx512's only precondition
             return unsafe { run_avx512(h) };
@@ -100,16 +105,14 @@ mod imp {
         }
     }
 
-    /// Whether the lane code runs in its AVX2 copy on this CPU (AVX2 not enabled at compile
-    /// time, the CPU has it, and no AVX-512 copy runs instead).
+    /// Whether eight-lane code runs in its AVX2 copy on this CPU (AVX2 not enabled at compile
+    /// time, and the CPU has it).
     #[inline(always)]
     pub fn avx2_dispatched() -> bool {
-        !cfg!(target_feature = "avx2")
-            && !avx512_dispatched()
-            && std::is_x86_feature_detected!("avx2")
+        !cfg!(target_feature = "avx2") && std::is_x86_feature_detected!("avx2")
     }
 
-    /// Whether the lane code runs in its AVX-512 copy on this CPU.
+    /// Whether sixteen-lane code runs in its AVX-512 copy on this CPU.
     #[inline(always)]
     pub fn avx512_dispatched() -> bool {
         !cfg!(neighbor_embed_no_avx512)
@@ -154,8 +157,9 @@ mod imp {
 
 pub(crate) use imp::run;
 
-/// Whether the lane code runs in its AVX2 copy on this CPU (for reports and benchmarks):
-/// `false` without the features `std` and `simd`, off x86_64, when AVX2 is enabled at compile
+/// Whether eight-lane code (one sample's batched negatives, the `parallel` loop's queue) runs
+/// in its AVX2 copy on this CPU, and so does sixteen-lane code (the lockstep batch) when
+/// [`avx512_dispatched`] is `false` (for reports and benchmarks): `false` without the features `std` and `simd`, off x86_64, when AVX2 is enabled at compile
 /// time (then there is one copy, AVX2 throughout), or under `--cfg neighbor_embed_no_dispatch`.
 ///
 /// ```
@@ -166,15 +170,14 @@ pub fn avx2_dispatched() -> bool {
     imp::avx2_dispatched()
 }
 
-/// Whether the lane code runs in its AVX-512 copy on this CPU (for reports and benchmarks):
-/// `false` without the features `std` and `simd`, off x86_64, when AVX-512 is enabled at
+/// Whether sixteen-lane code (the lockstep batch) runs in its AVX-512 copy on this CPU (for
+/// reports and benchmarks): `false` without the features `std` and `simd`, off x86_64, when AVX-512 is enabled at
 /// compile time (then there is one copy), under `--cfg neighbor_embed_no_dispatch` or
 /// `--cfg neighbor_embed_no_avx512` (which keeps the AVX2 copy the fastest), or on a CPU
 /// without AVX-512 F, VL, BW and DQ.
 ///
 /// ```
 /// let _ = neighbor_embed::dispatch::avx512_dispatched();
-/// assert!(!(neighbor_embed::dispatch::avx512_dispatched() && neighbor_embed::dispatch::avx2_dispatched()));
 /// ```
 #[inline]
 pub fn avx512_dispatched() -> bool {

@@ -781,6 +781,7 @@ struct Flush<'a, 'c, T, K> {
 
 impl<T: Real, K: BceKernel<T>> Hot for Flush<'_, '_, T, K> {
     type Output = ();
+    const WIDE: bool = false;
     #[inline(always)]
     fn run<const COPY: u8>(self) {
         self.jobs.flush_now(self.ctx, self.g, self.yi, self.y);

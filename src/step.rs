@@ -401,6 +401,7 @@ impl<T: Real, K: BceKernel<T>, S: Sink<T>, const KIND: u8> Hot
     for Batch<'_, '_, '_, '_, T, K, S, KIND>
 {
     type Output = T;
+    const WIDE: bool = KIND != ONE_SAMPLE;
     #[inline(always)]
     fn run<const COPY: u8>(self) -> T {
         let Batch {
