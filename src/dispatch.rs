@@ -49,6 +49,7 @@ pub(crate) trait Hot {
     /// Whether the computation works on sixteen lanes and so runs in the AVX-512 copy where
     /// the CPU has one; eight-lane work stays in the AVX2 copy, which ran it faster (about 7%
     /// on the kernel-only roofline of the batched step, Zen 4).
+    #[cfg_attr(neighbor_embed_no_avx512, allow(dead_code))]
     const WIDE: bool;
     /// Carries the computation out. `COPY` names the compiled copy that runs it (0: the
     /// baseline, 1: AVX2, 2: AVX-512), so that a function it calls can take `COPY` as a type
