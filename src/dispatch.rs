@@ -1,30 +1,32 @@
 //! Runtime CPU-feature dispatch of the hot lane code: the crate's one module with `unsafe`.
 //!
-//! Where: the batched UMAP step ([`crate::step::BceStep`] with `batched_negatives`: one
-//! sample, or a lockstep batch) and the `parallel` loop's coefficient queue. They evaluate
-//! eight lanes at a time ([`crate::fast_math::LANES`]), or sixteen for a lockstep batch
-//! ([`crate::step::LOCKSTEP_LANES`]); compiled for the x86-64 baseline (SSE2) an eight-lane
-//! `f32` operation is two instructions and the temporaries spill, compiled with AVX2 it is one,
-//! and a sixteen-lane one is one with AVX-512. With the features `std` and `simd` on x86_64
-//! (and AVX-512 not already enabled at compile time), such a computation runs in a copy of its
-//! code compiled with `#[target_feature(enable = "avx2,avx512f,avx512vl,avx512bw,avx512dq")]`
-//! when it is sixteen-lane work and `is_x86_feature_detected!` says the CPU has those four
-//! AVX-512 subsets, else in a copy compiled with `#[target_feature(enable = "avx2")]` when it
-//! has AVX2 (and AVX2 is not already enabled at compile time), else in the baseline copy
-//! (eight-lane work ran about 7% slower in the AVX-512 copy than in the AVX2 one); the checks run at each call, cached by
-//! `std`. Everywhere else it is a plain call, and so it is when the crate is compiled with
-//! `RUSTFLAGS="--cfg neighbor_embed_no_dispatch"` (how CI builds the baseline copy alone to
-//! compare its output with the dispatched build's). `--cfg neighbor_embed_no_avx512` leaves
-//! the AVX-512 copy out (how CI compares the AVX2 copy's output on an AVX-512 machine).
+//! Where: the batched UMAP step ([`crate::step::BceStep`] with `batched_negatives`: one sample, or
+//! a lockstep batch) and the `parallel` loop's coefficient queue. They evaluate eight lanes at a
+//! time ([`crate::fast_math::LANES`]), or sixteen for a lockstep batch
+//! ([`crate::step::LOCKSTEP_LANES`]); compiled for the x86-64 baseline (SSE2) an eight-lane `f32`
+//! operation is two instructions and the temporaries spill, compiled with AVX2 it is one, and a
+//! sixteen-lane one is one with AVX-512. With the features `std` and `simd` on x86_64 (and AVX-512
+//! not already enabled at compile time), such a computation runs in a copy of its code compiled
+//! with `#[target_feature(enable = "avx2,avx512f,avx512vl,avx512bw,avx512dq")]` when it is
+//! sixteen-lane work and `is_x86_feature_detected!` says the CPU has those four AVX-512 subsets,
+//! else in a copy compiled with `#[target_feature(enable = "avx2")]` when it has AVX2 (and AVX2 is
+//! not already enabled at compile time), else in the baseline copy (eight-lane work ran about 7%
+//! slower in the AVX-512 copy than in the AVX2 one); the checks run at each call, cached by `std`.
+//! Everywhere else it is a plain call, and so it is when the crate is compiled with
+//! `RUSTFLAGS="--cfg neighbor_embed_no_dispatch"` (how CI builds the baseline copy alone to compare
+//! its output with the dispatched build's). `--cfg neighbor_embed_no_avx512` leaves the AVX-512
+//! copy out (how CI compares the AVX2 copy's output on an AVX-512 machine).
 //!
 //! What a copy needs to be fast (measured on mnist70k, Zen 4): every lane loop inlined into
 //! it. Closures of `core::array::from_fn` and `<[T; N]>::map` stayed calls, one per lane, in
 //! the AVX2 copy (hence `fast_math::lanes`), and a branch on `Option` inside a lane loop kept
 //! it scalar (hence the clip bound as a number); with both fixed the AVX2 copy of the lockstep
 //! batch runs 1.4× (libm) and 1.1× (fast math) the baseline's speed. With three copies the
-//! compiler stopped inlining the lockstep batch into any of them, hence the `COPY` parameter of the crate's `Hot::run`.
-//! The AVX-512 copy of the sixteen-lane lockstep batch, on Zen 4 (which runs 512-bit operations
-//! in two halves), reaches about 1.15× the AVX2 copy's updates per second on digits.
+//! compiler stopped inlining the lockstep batch into any of them, hence the `COPY` parameter
+//! of the crate's `Hot::run`. The AVX-512 copy of the sixteen-lane lockstep batch, on Zen 4
+//! (which runs 512-bit operations in two halves), reaches about 1.1× the AVX2 copy's updates
+//! per second on digits (medians of 10 alternating runs: 104.8 against 96.0 M/s; kernel-only
+//! roofline about 254 against 222).
 //!
 //! **The results are the same bits either way**: enabling a target feature changes which
 //! instructions carry out each IEEE-754 operation, never the operations, their order or their
@@ -40,7 +42,8 @@
 //! `unsafe_code`; this module alone allows it.
 #![allow(unsafe_code)]
 
-/// A computation worth compiling twice: [`run`] calls [`Hot::run`] inlined into either copy.
+/// A computation worth compiling more than once: [`run`] calls [`Hot::run`] inlined into each
+/// copy.
 /// Implementations mark `run` `#[inline(always)]` and call only `#[inline(always)]` (or
 /// generic, inlinable) code, so that the hot loop itself is compiled for the chosen features.
 pub(crate) trait Hot {
@@ -49,7 +52,8 @@ pub(crate) trait Hot {
     /// Whether the computation works on sixteen lanes and so runs in the AVX-512 copy where
     /// the CPU has one; eight-lane work stays in the AVX2 copy, which ran it faster (about 7%
     /// on the kernel-only roofline of the batched step, Zen 4).
-    #[cfg_attr(neighbor_embed_no_avx512, allow(dead_code))]
+    // read only where the AVX-512 copy is compiled (x86_64, `std` and `simd`)
+    #[allow(dead_code)]
     const WIDE: bool;
     /// Carries the computation out. `COPY` names the compiled copy that runs it (0: the
     /// baseline, 1: AVX2, 2: AVX-512), so that a function it calls can take `COPY` as a type
@@ -160,8 +164,9 @@ pub(crate) use imp::run;
 
 /// Whether eight-lane code (one sample's batched negatives, the `parallel` loop's queue) runs
 /// in its AVX2 copy on this CPU, and so does sixteen-lane code (the lockstep batch) when
-/// [`avx512_dispatched`] is `false` (for reports and benchmarks): `false` without the features `std` and `simd`, off x86_64, when AVX2 is enabled at compile
-/// time (then there is one copy, AVX2 throughout), or under `--cfg neighbor_embed_no_dispatch`.
+/// [`avx512_dispatched`] is `false` (for reports and benchmarks): `false` without the features
+/// `std` and `simd`, off x86_64, when AVX2 is enabled at compile time (then the baseline copy
+/// is AVX2 code), or under `--cfg neighbor_embed_no_dispatch`.
 ///
 /// ```
 /// let _ = neighbor_embed::dispatch::avx2_dispatched();
@@ -171,11 +176,11 @@ pub fn avx2_dispatched() -> bool {
     imp::avx2_dispatched()
 }
 
-/// Whether sixteen-lane code (the lockstep batch) runs in its AVX-512 copy on this CPU (for
-/// reports and benchmarks): `false` without the features `std` and `simd`, off x86_64, when AVX-512 is enabled at
-/// compile time (then there is one copy), under `--cfg neighbor_embed_no_dispatch` or
-/// `--cfg neighbor_embed_no_avx512` (which keeps the AVX2 copy the fastest), or on a CPU
-/// without AVX-512 F, VL, BW and DQ.
+/// Whether sixteen-lane code (the lockstep batch) runs in its AVX-512 copy on this CPU (for reports
+/// and benchmarks): `false` without the features `std` and `simd`, off x86_64, when AVX-512 is
+/// enabled at compile time (then there is one copy), under `--cfg neighbor_embed_no_dispatch` or
+/// `--cfg neighbor_embed_no_avx512` (which keeps the AVX2 copy the fastest), or on a CPU without
+/// AVX-512 F, VL, BW and DQ.
 ///
 /// ```
 /// let _ = neighbor_embed::dispatch::avx512_dispatched();

@@ -201,11 +201,11 @@ pub(crate) fn lanes<T: Copy + Default, F: FnMut(usize) -> T, const N: usize>(mut
     }
 }
 
-/// [`pow`] of `N` values (e.g. eight or sixteen) with a common exponent, **bit-identical** to
-/// `N` calls of [`pow`]: the same operations per lane, written without branches so that the compiler turns
-/// them into SIMD instructions (SSE2 on any x86_64, AVX2 with `-C target-cpu`, `simd128` on
-/// WASM, NEON on aarch64). Lanes outside the fast path (`x` not a positive normal number,
-/// `|y| > 64`, or a result outside the normal range) are recomputed by the scalar code.
+/// [`pow`] of `N` values (e.g. eight or sixteen) with a common exponent, **bit-identical** to `N`
+/// calls of [`pow`]: the same operations per lane, written without branches so that the compiler
+/// turns them into SIMD instructions (SSE2 on any x86_64, AVX2 with `-C target-cpu`, `simd128` on
+/// WASM, NEON on aarch64). Lanes outside the fast path (`x` not a positive normal number, `|y| >
+/// 64`, or a result outside the normal range) are recomputed by the scalar code.
 ///
 /// ```
 /// use neighbor_embed::fast_math::{pow, pow_lanes};

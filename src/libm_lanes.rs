@@ -1,5 +1,6 @@
-//! `libm::powf` of `N` lanes at once (eight or sixteen in this crate), **bit-identical** to calling `libm::powf` on each: the
-//! exact math mode's lane function ([`crate::fast_math::Exact`] with `f32`).
+//! `libm::powf` of `N` lanes at once (eight or sixteen in this crate), **bit-identical** to calling
+//! `libm::powf` on each: the exact math mode's lane function ([`crate::fast_math::Exact`] with
+//! `f32`).
 //!
 //! `libm`'s `powf` is FreeBSD's `e_powf.c`: only `f32` basic operations and bit manipulation.
 //! Its general path (a positive normal `x ≠ 1`, an exponent that is not a special case, a

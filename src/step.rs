@@ -27,8 +27,9 @@ use crate::sink::Sink;
 /// SIMD lane of [`BceStep`]'s batched step: part of that mode's definition (its order of
 /// updates, so its bits), the same on every target. Sixteen `f32` lanes are one AVX-512
 /// register, two AVX2 registers or four SSE2, `simd128` or NEON registers; with eight the
-/// dispatched AVX2 copy of the batch ran about 1.25× slower per update, being bound by its
-/// per-batch work and its dependency chains rather than by arithmetic throughput.
+/// dispatched AVX2 copy of the batch ran about 1.25× slower per update (kernel-only roofline,
+/// Zen 4: 176 against 222 M updates/s), being bound by its per-batch work and its dependency
+/// chains rather than by arithmetic throughput.
 ///
 /// ```
 /// assert_eq!(neighbor_embed::step::LOCKSTEP_LANES, 16);
@@ -401,7 +402,8 @@ impl<T: Real, K: BceKernel<T>, S: Sink<T>, const KIND: u8> Hot
     for Batch<'_, '_, '_, '_, T, K, S, KIND>
 {
     type Output = T;
-    const WIDE: bool = KIND != ONE_SAMPLE;
+    // the general batch evaluates each sample's negatives LANES at a time
+    const WIDE: bool = KIND == LOCKSTEP_2D;
     #[inline(always)]
     fn run<const COPY: u8>(self) -> T {
         let Batch {

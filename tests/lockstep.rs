@@ -65,9 +65,9 @@ fn sample_strategy() -> impl Strategy<Value = (usize, usize, Vec<u32>)> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 8 } else { 256 }))]
 
-    /// Dimensions 1–3 (two dimensions run one sample per SIMD lane, the others the general
-    /// path), 1–16 samples (`LOCKSTEP_LANES`) with up to 11 negatives each (lanes with different counts), heads,
-    /// tails and negatives that collide within and across samples, and the loss.
+    /// Dimensions 1–3 (two dimensions run one sample per SIMD lane, the others the general path),
+    /// 1–16 samples (`LOCKSTEP_LANES`) with up to 11 negatives each (lanes with different counts),
+    /// heads, tails and negatives that collide within and across samples, and the loss.
     #[test]
     fn a_lockstep_batch_is_its_samples_from_the_start_positions(
         dim in 1usize..=3,
