@@ -1,4 +1,5 @@
-//! Runtime CPU-feature dispatch of the hot lane code: the crate's one module with `unsafe`.
+//! Runtime CPU-feature dispatch of the hot lane code, and a cache prefetch hint for the SGD
+//! loops' schedule walks: the crate's one module with `unsafe`.
 //!
 //! Where: the batched UMAP step ([`crate::step::BceStep`] with `batched_negatives`: one sample, or
 //! a lockstep batch) and the `parallel` loop's coefficient queue. They evaluate eight lanes at a
@@ -38,7 +39,9 @@
 //!
 //! Safety: the only `unsafe` are the calls of the `#[target_feature]` copies, each made right
 //! after `is_x86_feature_detected!` returned `true` for every feature that copy enables on the
-//! running CPU, which is exactly that function's precondition. The crate root denies
+//! running CPU, which is exactly that function's precondition, and the x86_64 prefetch
+//! instruction, given the address of a live reference (a prefetch never faults and changes no
+//! memory; newer Rust declares the intrinsic safe). The crate root denies
 //! `unsafe_code`; this module alone allows it.
 #![allow(unsafe_code)]
 
@@ -188,4 +191,20 @@ pub fn avx2_dispatched() -> bool {
 #[inline]
 pub fn avx512_dispatched() -> bool {
     imp::avx512_dispatched()
+}
+
+/// Asks the CPU to bring the cache line holding `*x` into its caches: a hint, with no effect on
+/// any result (x86_64 `prefetcht0`; nothing elsewhere).
+#[inline(always)]
+pub(crate) fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults nor changes memory, and `x` is a valid reference (the
+    // intrinsic is a safe function in newer Rust, hence `unused_unsafe`)
+    #[allow(unused_unsafe)]
+    unsafe {
+        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }

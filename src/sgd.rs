@@ -397,6 +397,31 @@ const SPLIT_DRAWS: bool = !cfg!(target_family = "wasm");
 /// `u64`).
 pub const DUE_CHUNK: usize = 64;
 
+/// How many rows ahead of the one a walk starts the schedule state is prefetched
+/// ([`prefetch_row`]).
+const PREFETCH_AHEAD: usize = 16;
+
+/// Asks the CPU to bring the schedule state and the column indices of row `head` (if there is
+/// one) into its caches, a hint with no effect on any result. The walks read rows in order, but
+/// the lockstep loop's sixteen walks in sixteen rows at once hide that order from the hardware
+/// prefetcher: prefetching sixteen rows ahead of the row a lane starts made the lockstep loop
+/// about 25% faster on mnist70k (Zen 4, medians of 5 alternating runs: 105.6 against 83.4 M
+/// updates/s).
+#[inline(always)]
+fn prefetch_row<T: Real>(graph: &CsrGraph<T>, times: &[f64], head: usize) {
+    if head < graph.n() {
+        let row = graph.row_range(head);
+        if row.is_empty() {
+            return;
+        }
+        for q in (3 * row.start..3 * row.end).step_by(8) {
+            crate::dispatch::prefetch(&times[q]);
+        }
+        crate::dispatch::prefetch(&times[3 * row.end - 1]);
+        crate::dispatch::prefetch(&graph.indices()[row.start]);
+    }
+}
+
 /// umap-learn's `epochs_per_sample` of every stored entry of the graph: the sampling period
 /// `ε_e = N/(N·(w_e/w_max))` in epochs (MATH.md §B.2; edge `e` is sampled in every epoch `t`
 /// with `t ≥` its next due time, which then advances by `ε_e`), computed as umap-learn does
@@ -624,6 +649,7 @@ where
                     let mut found = walk.next(graph, times, now);
                     while found.is_none() && next_head < n {
                         walk.restart(graph, next_head);
+                        prefetch_row(graph, times, next_head + PREFETCH_AHEAD);
                         next_head += 1;
                         found = walk.next(graph, times, now);
                     }
@@ -806,6 +832,7 @@ impl DueWalk {
                     return None;
                 }
                 self.head += 1;
+                prefetch_row(graph, times, self.head + PREFETCH_AHEAD);
                 let row = graph.row_range(self.head);
                 (self.start, self.row_end) = (row.start, row.end);
             }
