@@ -832,7 +832,6 @@ impl DueWalk {
                     return None;
                 }
                 self.head += 1;
-                prefetch_row(graph, times, self.head + PREFETCH_AHEAD);
                 let row = graph.row_range(self.head);
                 (self.start, self.row_end) = (row.start, row.end);
             }
