@@ -402,14 +402,15 @@ pub const DUE_CHUNK: usize = 64;
 const PREFETCH_AHEAD: usize = 16;
 
 /// Asks the CPU to bring the schedule state and the column indices of row `head` (if there is
-/// one) into its caches, a hint with no effect on any result. The walks read rows in order, but
-/// the lockstep loop's sixteen walks in sixteen rows at once hide that order from the hardware
-/// prefetcher: prefetching sixteen rows ahead of the row a lane starts made the lockstep loop
-/// about 25% faster on mnist70k (Zen 4, medians of 5 alternating runs: 105.6 against 83.4 M
-/// updates/s).
+/// one) into its caches, a hint with no effect on any result (x86_64 only). The walks read rows
+/// in order, but the lockstep loop's sixteen walks in sixteen rows at once hide that order from
+/// the hardware prefetcher: prefetching sixteen rows ahead of the row a lane starts made the
+/// lockstep loop about 7–8% faster on mnist70k (Zen 4; runs there land in one of two speeds,
+/// which depend on the process's address layout: 89 or 108 against 83 or 100 M updates/s).
 #[inline(always)]
 fn prefetch_row<T: Real>(graph: &CsrGraph<T>, times: &[f64], head: usize) {
-    if head < graph.n() {
+    // elsewhere `dispatch::prefetch` does nothing: no code at all
+    if cfg!(target_arch = "x86_64") && head < graph.n() {
         let row = graph.row_range(head);
         if row.is_empty() {
             return;

@@ -796,15 +796,13 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>, const COPY: u8>(
     const GATHER: usize = 8;
     let heads: [u32; LOCKSTEP_LANES] =
         lanes(|l| samples.get(l).map_or(u32::MAX, |s| s.head as u32));
-    let pad0: [T; LOCKSTEP_LANES] = lanes(|l| yh0[l] - T::one());
     let mut t0 = [T::zero(); LOCKSTEP_LANES];
     let mut t1 = [T::zero(); LOCKSTEP_LANES];
     let mut first = 0;
     while first < most {
         let last = most.min(first + GATHER);
-        // the negatives' positions; padding lanes read (y_h0 - 1, y_h1)
-        let mut g0 = [pad0; GATHER];
-        let mut g1 = [yh1; GATHER];
+        let mut g0 = [[T::one(); LOCKSTEP_LANES]; GATHER];
+        let mut g1 = [[T::zero(); LOCKSTEP_LANES]; GATHER];
         let mut ks = [heads; GATHER];
         for (l, s) in samples.iter().enumerate() {
             let negs = s
@@ -812,14 +810,14 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>, const COPY: u8>(
                 .get(first..last.min(s.negatives.len()))
                 .unwrap_or(&[]);
             for (j, &k) in negs.iter().enumerate() {
-                [g0[j][l], g1[j][l]] = point_2d(pos, k as usize);
+                let [y0, y1] = point_2d(pos, k as usize);
+                g0[j][l] = yh0[l] - y0;
+                g1[j][l] = yh1[l] - y1;
                 ks[j][l] = k;
             }
         }
         for j in 0..last - first {
-            let (g0, g1, k) = (&g0[j], &g1[j], ks[j]);
-            let x0: [T; LOCKSTEP_LANES] = lanes(|l| yh0[l] - g0[l]);
-            let x1: [T; LOCKSTEP_LANES] = lanes(|l| yh1[l] - g1[l]);
+            let (x0, x1, k) = (g0[j], g1[j], ks[j]);
             let d2: [T; LOCKSTEP_LANES] = lanes(|l| x0[l] * x0[l] + x1[l] * x1[l]);
             let c = if cfg!(feature = "simd") {
                 step.kernel.c_rep_lanes(&d2, step.gamma, step.eps)
@@ -846,20 +844,19 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>, const COPY: u8>(
         }
         first = last;
     }
-    // the attractions' moves, as `pair_update_2d` computes them, in all lanes at once
-    let a0: [T; LOCKSTEP_LANES] = lanes(|l| lr * clip_to(zero_nan(c_att[l] * xa0[l]), bound));
-    let a1: [T; LOCKSTEP_LANES] = lanes(|l| lr * clip_to(zero_nan(c_att[l] * xa1[l]), bound));
     for (l, s) in samples.iter().enumerate() {
         if d2_att[l] > T::zero() && c_att[l] != T::zero() {
-            // `pair_update_2d`'s writes in its order
-            sink.add(s.head, 0, a0[l]);
-            if step.move_other {
-                sink.add(s.tail, 0, -a0[l]);
-            }
-            sink.add(s.head, 1, a1[l]);
-            if step.move_other {
-                sink.add(s.tail, 1, -a1[l]);
-            }
+            let x = [xa0[l], xa1[l]];
+            pair_update_2d(
+                sink,
+                s.head,
+                s.tail,
+                c_att[l],
+                x,
+                lr,
+                step.clip,
+                step.move_other,
+            );
         }
         sink.add(s.head, 0, t0[l]);
         sink.add(s.head, 1, t1[l]);
