@@ -405,8 +405,9 @@ const PREFETCH_AHEAD: usize = 16;
 /// one) into its caches, a hint with no effect on any result (x86_64 only). The walks read rows
 /// in order, but the lockstep loop's sixteen walks in sixteen rows at once hide that order from
 /// the hardware prefetcher: prefetching sixteen rows ahead of the row a lane starts made the
-/// lockstep loop about 7–8% faster on mnist70k (Zen 4; runs there land in one of two speeds,
-/// which depend on the process's address layout: 89 or 108 against 83 or 100 M updates/s).
+/// lockstep loop about 7–8% faster on mnist70k (Zen 4; measured within each of the two speeds
+/// that runs had before the lockstep batch's lane arrays were aligned: 89 or 108 against 83 or
+/// 100 M updates/s).
 #[inline(always)]
 fn prefetch_row<T: Real>(graph: &CsrGraph<T>, times: &[f64], head: usize) {
     // elsewhere `dispatch::prefetch` does nothing: no code at all
