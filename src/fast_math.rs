@@ -183,14 +183,16 @@ pub fn pow(x: f32, y: f32) -> f32 {
 /// batch uses [`crate::step::LOCKSTEP_LANES`].
 pub const LANES: usize = 8;
 
-/// `[f(0), f(1), …, f(N - 1)]`. On x86_64 by a plain loop: the closures of
+/// `[f(0), f(1), …, f(N - 1)]`. On x86_64 and aarch64 by a plain loop: the closures of
 /// `core::array::from_fn` and `<[T; N]>::map` pass through adapters that the inliner may leave
 /// as calls, one per lane, inside a `#[target_feature]` copy of the code
-/// ([`crate::dispatch`]), which then cannot vectorise. Elsewhere by `core::array::from_fn`,
-/// which V8 runs faster (about 5% on the lockstep loop). The same values either way.
+/// ([`crate::dispatch`]), which then cannot vectorise; on aarch64 LLVM left the lane code built
+/// with `from_fn` scalar (no NEON arithmetic at all), the plain loop becomes NEON. On WASM by
+/// `core::array::from_fn`, which V8 runs faster (about 5% on the lockstep loop). The same
+/// values either way.
 #[inline(always)]
 pub(crate) fn lanes<T: Copy + Default, F: FnMut(usize) -> T, const N: usize>(mut f: F) -> [T; N] {
-    if cfg!(target_arch = "x86_64") {
+    if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
         let mut out = [T::default(); N];
         for (l, o) in out.iter_mut().enumerate() {
             *o = f(l);
