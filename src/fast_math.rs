@@ -186,10 +186,11 @@ pub const LANES: usize = 8;
 /// `[f(0), f(1), …, f(N - 1)]`. On x86_64 and aarch64 by a plain loop: the closures of
 /// `core::array::from_fn` and `<[T; N]>::map` pass through adapters that the inliner may leave
 /// as calls, one per lane, inside a `#[target_feature]` copy of the code
-/// ([`crate::dispatch`]), which then cannot vectorise; on aarch64 LLVM left the lane code built
-/// with `from_fn` scalar (no NEON arithmetic at all), the plain loop becomes NEON. On WASM by
-/// `core::array::from_fn`, which V8 runs faster (about 5% on the lockstep loop). The same
-/// values either way.
+/// ([`crate::dispatch`]), which then cannot vectorise; on aarch64 the lane code built with
+/// `from_fn` had no more NEON arithmetic than the scalar build (56 vector `fmul` in the golden
+/// test binary either way), with the loop 96 (speed unmeasured: no aarch64 hardware here).
+/// Elsewhere by `core::array::from_fn`, which V8 runs faster on WASM (about 5% on the lockstep
+/// loop). The same values either way.
 #[inline(always)]
 pub(crate) fn lanes<T: Copy + Default, F: FnMut(usize) -> T, const N: usize>(mut f: F) -> [T; N] {
     if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
