@@ -43,8 +43,9 @@ ok "native"
 
 step "aarch64 (NEON) golden hashes under qemu-aarch64 (user mode), without and with simd"
 # The lane code is portable Rust that the compiler vectorises; on aarch64 NEON is part of the
-# baseline, so the simd build runs NEON instructions (4 f32 lanes a register). Rust never fuses
-# a multiply and an add into an FMA on its own, on aarch64 as elsewhere: the same bits.
+# baseline, so the simd build's lane code is NEON (4 f32 lanes a register) wherever the
+# compiler vectorises it (part of it stays scalar). Rust never fuses a multiply and an add into
+# an FMA on its own, on aarch64 as elsewhere: the same bits.
 rustup target add aarch64-unknown-linux-gnu
 if ! command -v qemu-aarch64 >/dev/null || ! command -v aarch64-linux-gnu-gcc >/dev/null; then
   apt-get update -qq
