@@ -798,25 +798,11 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>, const COPY: u8>(
     } else {
         d2_att.map(|d2| step.kernel.c_att(d2))
     });
-    let mut loss = T::zero();
-    if want_loss {
-        // per sample as the single-sample step sums it (the attraction's term, then its
-        // negatives' in order), then the samples' sums in order
-        for s in samples {
-            let x = diff_2d(pos, s.head, s.tail);
-            let mut sample_loss = -step.kernel.ln_value(x[0] * x[0] + x[1] * x[1]);
-            if step.gamma != T::zero() {
-                for &k in s.negatives {
-                    if k as usize != s.head {
-                        let x = diff_2d(pos, s.head, k as usize);
-                        let d2 = x[0] * x[0] + x[1] * x[1];
-                        sample_loss += -step.gamma * step.kernel.ln_1m_value(d2);
-                    }
-                }
-            }
-            loss += sample_loss;
-        }
-    }
+    let loss = if want_loss {
+        lockstep_loss(step, pos, samples)
+    } else {
+        T::zero()
+    };
     // the j-th negatives of all samples in one lane evaluation; every position is read
     // first, in one run of independent loads (cache misses overlap), up to GATHER negatives
     // per sample at a time. A lane's slot holds its negative's index, or its own head's where
@@ -889,6 +875,36 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>, const COPY: u8>(
         }
         sink.add(s.head, 0, t0[l]);
         sink.add(s.head, 1, t1[l]);
+    }
+    loss
+}
+
+/// The loss of a lockstep batch: per sample as the single-sample step sums it (the
+/// attraction's term, then its negatives' in order), then the samples' sums in order. Out of
+/// line and cold, so that the batch's hot code stays small: a run without the loss ran about 2%
+/// faster so (mnist70k fast + lockstep, medians of 6 alternating runs, 115.8 against 113.3 M
+/// updates/s, Intel Xeon; same bits).
+#[cold]
+#[inline(never)]
+fn lockstep_loss<T: Real, K: BceKernel<T>>(
+    step: &BceStep<T, K>,
+    pos: &[T],
+    samples: &[Sample<'_>],
+) -> T {
+    let mut loss = T::zero();
+    for s in samples {
+        let x = diff_2d(pos, s.head, s.tail);
+        let mut sample_loss = -step.kernel.ln_value(x[0] * x[0] + x[1] * x[1]);
+        if step.gamma != T::zero() {
+            for &k in s.negatives {
+                if k as usize != s.head {
+                    let x = diff_2d(pos, s.head, k as usize);
+                    let d2 = x[0] * x[0] + x[1] * x[1];
+                    sample_loss += -step.gamma * step.kernel.ln_1m_value(d2);
+                }
+            }
+        }
+        loss += sample_loss;
     }
     loss
 }
