@@ -1,7 +1,9 @@
 //! The SGD loop: umap-learn's schedule on digits in each mode, a kernel-only
-//! "roofline" (the same step arithmetic on in-cache data, no random access), the schedule
-//! alone (a step without arithmetic; digits, and mnist70k when `../shared/data` has it), and
-//! scaling on synthetic kNN-like graphs (n = 10⁴, 10⁵, 10⁶) built here from a seed.
+//! "roofline" (the same step arithmetic on in-cache data, no random access) with uniform
+//! negative counts (`roofline/64_points`) and with the real loop's counts
+//! (`roofline_mnist70k_counts`, or `roofline_digits_counts` without `../shared/data`), the
+//! schedule alone (a step without arithmetic; digits, and mnist70k when `../shared/data` has
+//! it), and scaling on synthetic kNN-like graphs (n = 10⁴, 10⁵, 10⁶) built here from a seed.
 //!
 //! `cargo bench --bench epoch` (add `-- roofline`, `-- schedule` or `-- scaling` to select). Throughput is in
 //! updates (positive + negative samples) per second. Report figures with the machine and the
@@ -201,7 +203,10 @@ fn schedule_only(c: &mut Criterion) {
 
 /// The same step arithmetic as a real epoch, on 64 in-cache points visited in order: the
 /// rate the loop would reach without cache misses, dependent random accesses or scheduling
-/// (the lockstep modes take the samples eight at a time, as their loop hands them over).
+/// (the lockstep modes take the samples [`LOCKSTEP_LANES`] at a time, as their loop hands them
+/// over). Every sample has exactly five negatives (umap-learn's mean count), so a lockstep
+/// batch runs five negative rounds with every lane live; the real loop's counts vary from
+/// sample to sample, which [`roofline_real_counts`] replays.
 fn roofline(c: &mut Criterion) {
     let n = 64usize;
     let mut y: Vec<f32> = (0..2 * n).map(|k| ((k * 37) % 101) as f32 * 0.1).collect();
@@ -250,6 +255,137 @@ fn roofline(c: &mut Criterion) {
                         } else {
                             s.apply_batch(&mut sink, samples, 0.01, false, &mut scratch);
                         }
+                    }
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+/// A step that records each lockstep batch's negative counts, lane by lane, for
+/// [`roofline_real_counts`].
+struct RecordCounts(Vec<Vec<u8>>);
+
+impl Step<f32> for RecordCounts {
+    fn check(&self) -> Result<(), neighbor_embed::Error> {
+        Ok(())
+    }
+    fn apply<S: Sink<f32>>(
+        &mut self,
+        _: &mut S,
+        _: Sample<'_>,
+        _: f32,
+        _: bool,
+        _: &mut [f32],
+    ) -> f32 {
+        unreachable!("the lockstep loop hands over batches")
+    }
+    fn apply_batch<S: Sink<f32>>(
+        &mut self,
+        _: &mut S,
+        samples: &[Sample<'_>],
+        _: f32,
+        _: bool,
+        _: &mut [f32],
+    ) -> f32 {
+        let counts = samples.iter().map(|s| s.negatives.len()).map(u8::try_from);
+        self.0.push(counts.collect::<Result<_, _>>().unwrap());
+        0.0
+    }
+}
+
+/// The kernel-only roofline of the lockstep modes fed with the real loop's negative counts:
+/// the lockstep batches of the middle epoch of a whole run (mnist70k's when
+/// `../shared/data/mnist70k` is there, else digits'), replayed with their counts lane by lane
+/// on 64 in-cache points (heads and tails in order, negatives from a fixed pattern). The
+/// counts vary from sample to sample (umap-learn's schedule: 3 to 9 on mnist70k, 5 two times
+/// in three), so a batch runs as many negative rounds as its largest count (6.7 on average
+/// against 5 with the uniform counts of [`roofline`]) and its count-dependent loops branch as
+/// in the real loop: the same arithmetic as the real loop, without its random accesses and
+/// its schedule.
+fn roofline_real_counts(c: &mut Criterion) {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mnist = here.join("../shared/data/mnist70k");
+    let (dir, n_epochs, name) = if mnist.join("graph_indptr.u32").exists() {
+        (mnist, 200, "mnist70k")
+    } else {
+        eprintln!("roofline_real_counts: ../shared/data/mnist70k not found, digits' counts");
+        (here.join("examples/data/digits"), 500, "digits")
+    };
+    let fixture = Fixture::read(&dir);
+    let g = fixture.graph(n_epochs);
+    let config = UmapConfig {
+        n_epochs,
+        order: SampleOrder::Lockstep,
+        ..UmapConfig::umap_learn(g.n(), 42)
+    };
+    let mut sgd = OwnedUmapSgd::<f32>::new(&g, &config).unwrap();
+    let mut y0 = fixture.init.clone();
+    let mut sink = InPlace::new(&mut y0, 2, None);
+    sgd.run(&g, &mut ScheduleOnly, &mut sink, n_epochs / 2, &mut Silent)
+        .unwrap();
+    let mut record = RecordCounts(Vec::new());
+    sgd.run(&g, &mut record, &mut sink, 1, &mut Silent).unwrap();
+    let batches = record.0;
+    let n = 64usize;
+    let width = 1 + batches.iter().flatten().copied().max().unwrap_or(0) as usize;
+    let y0: Vec<f32> = (0..2 * n).map(|k| ((k * 37) % 101) as f32 * 0.1).collect();
+    let mut y = y0.clone();
+    let negatives: Vec<u32> = (0..(width * n) as u32)
+        .map(|k| (k * 13 + 7) % n as u32)
+        .collect();
+    let mut scratch = [0.0f32; 8 * 8];
+    let updates: u64 = batches.iter().flatten().map(|&c| u64::from(c) + 1).sum();
+    let samples = batches.iter().map(Vec::len).sum::<usize>() as f64;
+    let rounds: usize = batches
+        .iter()
+        .map(|b| *b.iter().max().unwrap_or(&0) as usize)
+        .sum();
+    eprintln!(
+        "roofline_real_counts: {} batches (epoch {} of {name}), {:.3} negatives a sample, \
+         {:.3} negative rounds a batch",
+        batches.len(),
+        n_epochs / 2,
+        (updates as f64 - samples) / samples,
+        rounds as f64 / batches.len() as f64
+    );
+    let umap = Umap::<f32>::umap_learn_default();
+    let mut group = c.benchmark_group(format!("roofline_{name}_counts/64_points"));
+    group.throughput(Throughput::Elements(updates));
+    for (label, fast) in [("exact/lockstep", false), ("fast/lockstep", true)] {
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                // every iteration the same arithmetic from the same positions
+                y.copy_from_slice(&y0);
+                let mut sink = InPlace::new(&mut y, 2, None);
+                for (k, counts) in batches.iter().enumerate() {
+                    let mut samples = [Sample {
+                        head: 0,
+                        tail: 0,
+                        negatives: &[],
+                    }; LOCKSTEP_LANES];
+                    for (l, (sample, &c)) in samples.iter_mut().zip(counts).enumerate() {
+                        let i = (LOCKSTEP_LANES * k + l) % n;
+                        *sample = Sample {
+                            head: i,
+                            tail: (i + 1) % n,
+                            negatives: &negatives[width * i..width * i + c as usize],
+                        };
+                    }
+                    let samples = &samples[..counts.len()];
+                    if fast {
+                        let mut s = BceStep {
+                            batched_negatives: true,
+                            ..BceStep::umap_learn(umap.fast())
+                        };
+                        s.apply_batch(&mut sink, samples, 0.01, false, &mut scratch);
+                    } else {
+                        let mut s = BceStep {
+                            batched_negatives: true,
+                            ..BceStep::umap_learn(umap)
+                        };
+                        s.apply_batch(&mut sink, samples, 0.01, false, &mut scratch);
                     }
                 }
             })
@@ -330,5 +466,12 @@ fn scaling(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, digits_epochs, roofline, schedule_only, scaling);
+criterion_group!(
+    benches,
+    digits_epochs,
+    roofline,
+    roofline_real_counts,
+    schedule_only,
+    scaling
+);
 criterion_main!(benches);
