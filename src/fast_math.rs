@@ -183,6 +183,18 @@ pub fn pow(x: f32, y: f32) -> f32 {
 /// batch uses [`crate::step::LOCKSTEP_LANES`].
 pub const LANES: usize = 8;
 
+/// The first coordinate of a padding lane's difference in the lane loops (lanes that hold no
+/// sample, whose results are discarded; the other coordinates are 0): `d2 = 4`, a positive
+/// normal number other than 1, on the general path of both lane `pow`s. Not 1:
+/// [`crate::libm_lanes::powf_lanes`] leaves `x = 1` to `libm::powf` (`e_powf.c` treats it
+/// apart), and with `d2 = 1` every lane evaluation with padding ran that scalar fallback in the
+/// exact math mode (the lockstep batch's padding rounds and the eight-lane batched step's unused
+/// lanes: twelfth session, see the README's "Speed").
+#[inline(always)]
+pub(crate) fn pad_x<T: crate::real::Real>() -> T {
+    T::two()
+}
+
 /// `[f(0), f(1), …, f(N - 1)]`. On x86_64 and aarch64 by a plain loop: the closures of
 /// `core::array::from_fn` and `<[T; N]>::map` pass through adapters that the inliner may leave
 /// as calls, one per lane, inside a `#[target_feature]` copy of the code
@@ -346,5 +358,25 @@ impl Math for Fast {
     #[inline(always)]
     fn pow_lanes<T: Real, const N: usize>(x: &[T; N], y: T) -> [T; N] {
         T::fast_pow_lanes(x, y)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pad_x;
+
+    /// The padding lanes' squared distance takes the general path of both lane `pow`s for
+    /// `f32`: not 1 (libm's lanes leave it to `libm::powf`), a positive normal number (the fast
+    /// lanes' condition), and a power that stays in the normal range for UMAP's exponents.
+    #[test]
+    fn padding_is_on_the_general_path() {
+        let x = pad_x::<f32>();
+        let d2 = x * x + 0.0 * 0.0;
+        assert!(crate::libm_lanes::general_x(d2.to_bits()));
+        assert!(d2.is_normal() && d2 > 0.0);
+        for b in [0.5f32, 0.790_494_5, 0.895_060_9, 1.5, 2.5] {
+            assert!(libm::powf(d2, b).is_normal());
+        }
+        assert_eq!(pad_x::<f64>(), f64::from(x));
     }
 }

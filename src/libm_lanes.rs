@@ -44,6 +44,14 @@ fn keep(x: f32, mask: u32) -> f32 {
     f32::from_bits(x.to_bits() & mask)
 }
 
+/// Whether `x` (by its bits `hx`) takes [`powf_lanes`]' general path: a positive normal number
+/// other than 1 (sign bit clear, exponent field neither 0 nor 255). Other values are left to
+/// `libm::powf`, lane by lane.
+#[inline(always)]
+pub(crate) fn general_x(hx: u32) -> bool {
+    hx.wrapping_sub(0x0080_0000) < 0x7f00_0000 && hx != 0x3f80_0000
+}
+
 /// `libm::powf(x[l], y)` of every lane (see the module docs).
 ///
 /// ```
@@ -72,8 +80,7 @@ pub fn powf_lanes<const N: usize>(x: &[f32; N], y: f32) -> [f32; N] {
     let mut slow = [0u32; N];
     for l in 0..N {
         let hx = x[l].to_bits();
-        // a positive normal x ≠ 1 (sign bit clear, exponent field neither 0 nor 255)
-        let general = hx.wrapping_sub(0x0080_0000) < 0x7f00_0000 && hx != 0x3f80_0000;
+        let general = general_x(hx);
         let ix = hx as i32;
         // log2 |x| = n + dp_h[k] + (t1 + t2), as e_powf.c computes it for |y| ≤ 2^27
         let mut n = (ix >> 23) - 0x7f;

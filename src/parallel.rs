@@ -67,7 +67,7 @@
 use crate::Real;
 use crate::dispatch::{self, Hot};
 use crate::error::{Error, check_param, check_positive};
-use crate::fast_math::LANES;
+use crate::fast_math::{LANES, pad_x};
 use crate::graph::CsrGraph;
 use crate::kernel::BceKernel;
 use crate::layout::Layout;
@@ -744,8 +744,8 @@ impl<T: Real> Jobs<T> {
     ) {
         let k = ctx.kernel;
         if cfg!(feature = "simd") {
-            // padding lanes: d2 = 1, a normal number (the lane functions' fast path)
-            let mut d2 = [T::one(); LANES];
+            // padding lanes: d2 = 4, on the lane functions' general path (`pad_x`)
+            let mut d2 = [pad_x::<T>() * pad_x::<T>(); LANES];
             for l in 0..count {
                 d2[l] = self.d2[idx[l]];
             }

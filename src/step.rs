@@ -19,7 +19,7 @@
 use crate::Real;
 use crate::dispatch::{self, Hot};
 use crate::error::{Error, check_param, check_positive};
-use crate::fast_math::{LANES, lanes};
+use crate::fast_math::{LANES, lanes, pad_x};
 use crate::kernel::{BceKernel, Kernel};
 use crate::sink::Sink;
 
@@ -552,8 +552,8 @@ fn batched_sample_2d<T: Real, K: BceKernel<T>, S: Sink<T>>(
     let mut first = 0;
     while first < items {
         // every loop runs over all LANES lanes (unrolled, vectorised); padding lanes get
-        // x = (1, 0): d2 = 1, a normal number (the lane functions' fast path), masked out
-        let mut x0 = [T::one(); LANES];
+        // x = (2, 0): d2 = 4, on the lane functions' general path (`pad_x`), masked out
+        let mut x0 = [pad_x::<T>(); LANES];
         let mut x1 = [T::zero(); LANES];
         let mut live = [false; LANES];
         for l in 0..LANES {
@@ -729,7 +729,8 @@ fn coefficients<T: Real, K: BceKernel<T>>(
         T::zero()
     };
     for (chunk, out) in negatives.chunks(LANES).zip(coeffs.chunks_mut(LANES)) {
-        let mut d2 = [T::one(); LANES];
+        // padding lanes: d2 = 4, on the lane functions' general path (`pad_x`)
+        let mut d2 = [pad_x::<T>() * pad_x::<T>(); LANES];
         for (v, &k) in d2.iter_mut().zip(chunk) {
             *v = sq_dist(k as usize);
         }
@@ -779,10 +780,11 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>, const COPY: u8>(
     let samples = &samples[..count];
     let zero_nan = |f: T| if f.is_nan() { T::zero() } else { f };
     let bound = clip_bound(step.clip);
-    // heads and attraction differences; padding lanes get x = (1, 0): d2 = 1
+    // heads and attraction differences; padding lanes get x = (2, 0): d2 = 4, on the lane
+    // functions' general path (`pad_x`)
     let mut yh0 = Aligned([T::zero(); LOCKSTEP_LANES]);
     let mut yh1 = Aligned([T::zero(); LOCKSTEP_LANES]);
-    let mut xa0 = Aligned([T::one(); LOCKSTEP_LANES]);
+    let mut xa0 = Aligned([pad_x::<T>(); LOCKSTEP_LANES]);
     let mut xa1 = Aligned([T::zero(); LOCKSTEP_LANES]);
     let mut most = 0;
     for (l, s) in samples.iter().enumerate() {
@@ -806,7 +808,7 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>, const COPY: u8>(
     // the j-th negatives of all samples in one lane evaluation; every position is read
     // first, in one run of independent loads (cache misses overlap), up to GATHER negatives
     // per sample at a time. A lane's slot holds its negative's index, or its own head's where
-    // it has none (padding: x = (1, 0), d2 = 1), so that `k ≠ head` says which lanes are live
+    // it has none (padding: x = (2, 0), d2 = 4), so that `k ≠ head` says which lanes are live
     // in one comparison of all lanes.
     const GATHER: usize = 8;
     let heads: [u32; LOCKSTEP_LANES] =
@@ -816,7 +818,7 @@ fn lockstep_2d<T: Real, K: BceKernel<T>, S: Sink<T>, const COPY: u8>(
     let mut first = 0;
     while first < most {
         let last = most.min(first + GATHER);
-        let mut g0 = Aligned([[T::one(); LOCKSTEP_LANES]; GATHER]);
+        let mut g0 = Aligned([[pad_x::<T>(); LOCKSTEP_LANES]; GATHER]);
         let mut g1 = Aligned([[T::zero(); LOCKSTEP_LANES]; GATHER]);
         let mut ks = Aligned([heads; GATHER]);
         for (l, s) in samples.iter().enumerate() {
