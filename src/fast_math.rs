@@ -189,7 +189,7 @@ pub const LANES: usize = 8;
 /// [`crate::libm_lanes::powf_lanes`] leaves `x = 1` to `libm::powf` (`e_powf.c` treats it
 /// apart), and with `d2 = 1` every lane evaluation with padding ran that scalar fallback in the
 /// exact math mode (the lockstep batch's padding rounds and the eight-lane batched step's unused
-/// lanes: twelfth session, see the README's "Speed").
+/// lanes: twelfth session, see `benches/PERF-LOG.md`).
 #[inline(always)]
 pub(crate) fn pad_x<T: crate::real::Real>() -> T {
     T::two()
