@@ -10,6 +10,8 @@
 # Creates a virtual environment in target/compare-venv with umap-learn from PyPI on first use.
 # Updates (positive + negative samples) are this crate's exact count, which equals
 # umap-learn's on the same graph (tests/sampler.rs). Run it on an otherwise idle machine.
+# After the rounds it prints the medians over the rounds, the machine (the ratios depend on
+# it: see benches/PERF-LOG.md) and the speed issue's goals checked against the medians.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=${1:-../shared/data/mnist70k}
@@ -25,6 +27,8 @@ cargo build --release --quiet --features simd --example embed
 modes=("umap exact sequential 1" "umap exact lockstep 1" "umap fast batched 1"
   "umap fast lockstep 1" "parallel exact sequential 1" "parallel fast sequential 1"
   "parallel fast sequential 2")
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for r in $(seq 1 "$rounds"); do
   echo "round $r"
   # n_epochs from the data size, as umap-learn chooses it
@@ -39,20 +43,8 @@ for r in $(seq 1 "$rounds"); do
       --sampler "$1" --math "$2" --negatives "$3" --threads "$4" --epochs "$epochs" \
       --out target/compare-out --quiet | tail -1)")
   done
-  python3 - "$serial" "$parallel" "${ours[@]}" <<'PY'
-import json, sys
-serial, parallel = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-ours = [json.loads(x) for x in sys.argv[3:]]
-updates = ours[0]["updates"]
-base = updates / serial["seconds"]
-def line(name, rate, pres, acc):
-    print(f"  {name:28s} {rate/1e6:7.1f} M updates/s  {rate/base:5.2f}x  kNNp {pres:.4f}  acc {acc:.4f}")
-line("umap-learn serial", base, serial["knn_preservation"], serial["knn_accuracy"])
-line(f"umap-learn parallel ({parallel['threads']} thr)", updates / parallel["seconds"],
-     parallel["knn_preservation"], parallel["knn_accuracy"])
-for o in ours:
-    name = (f"ours {o['math']}/{o['negatives']}" if o["sampler"] == "umap"
-            else f"ours parallel {o['math']} {o['threads']} thr")
-    line(name, o["updates_per_s"], o["knn_preservation"], o["knn_accuracy"])
-PY
+  { printf 'round %s\n' "$r"; printf '%s\n' "$serial" "$parallel" "${ours[@]}"; } >>"$log"
+  python3 benches/compare/summary.py round "$log"
 done
+echo "summary"
+python3 benches/compare/summary.py summary "$log"
