@@ -36,6 +36,21 @@ const MIN_K_DIST_SCALE: f64 = 1e-3;
 const N_ITER: usize = 64;
 
 /// Parameters of umap-learn's graph construction. `Default` is umap-learn's.
+///
+/// ```
+/// use neighbor_embed::affinity::{umap_graph, UmapAffinity};
+/// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+/// let p = UmapAffinity::default();
+/// assert_eq!((p.local_connectivity, p.bandwidth, p.set_op_mix_ratio), (1.0, 1.0, 1.0));
+/// // points at 0, 1 and 3, one neighbour each: 0 and 1 list each other, 2 lists 1
+/// let knn = KnnList::new(3, 1, &[1, 0, 1], &[1.0, 1.0, 2.0], SelfNeighbor::Excluded)?;
+/// let union = umap_graph(&knn, &p)?.graph;
+/// let inter = umap_graph(&knn, &UmapAffinity { set_op_mix_ratio: 0.0, ..p })?.graph;
+/// assert_eq!(union.graph().weight(1, 2), 1.0); // 1 + 0 - 1·0
+/// assert_eq!(inter.graph().weight(1, 2), 0.0); // 1·0: the one-sided edge is dropped
+/// assert_eq!((inter.indptr(), inter.indices()), (&[0u32, 1, 2, 2][..], &[1u32, 0][..]));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct UmapAffinity {
     /// Nearest neighbours assumed connected (`≥ 0`, may be fractional; default 1).
@@ -79,6 +94,22 @@ impl UmapAffinity {
 
 /// A graph built by this module, in CSR form (sorted rows, no explicit zeros). Its fields are
 /// private so it is always a valid graph; [`CsrBuf::into_parts`] hands the arrays over.
+///
+/// ```
+/// use neighbor_embed::affinity::{umap_graph, UmapAffinity};
+/// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+/// // points at 0, 2, 3, 7 and 8, each with its two nearest neighbours
+/// let idx = [1, 2, 2, 0, 1, 0, 4, 2, 3, 2];
+/// let dist = [2.0f32, 3.0, 1.0, 2.0, 1.0, 3.0, 1.0, 4.0, 1.0, 5.0];
+/// let knn = KnnList::new(5, 2, &idx, &dist, SelfNeighbor::Excluded)?;
+/// let g = umap_graph(&knn, &UmapAffinity::default())?.graph;
+/// let n = g.n();
+/// assert_eq!(g.indptr().len(), n + 1);
+/// assert_eq!(g.indices().len(), g.indptr()[n] as usize);
+/// assert_eq!(g.weights().len(), g.indices().len());
+/// assert!(g.weights().iter().all(|&w| w > 0.0 && w <= 1.0)); // no explicit zeros
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct CsrBuf<T> {
     n: usize,
@@ -89,27 +120,113 @@ pub struct CsrBuf<T> {
 
 impl<T: Real> CsrBuf<T> {
     /// A validated view of this graph.
+    ///
+    /// ```
+    /// use neighbor_embed::affinity::{umap_graph, UmapAffinity};
+    /// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+    /// // each point lists the next one (mod 4) at distance 1 and the previous one at distance 2
+    /// let idx = [1, 3, 2, 0, 3, 1, 0, 2];
+    /// let dist = [1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 2.0];
+    /// let knn = KnnList::new(4, 2, &idx, &dist, SelfNeighbor::Excluded)?;
+    /// let buf = umap_graph(&knn, &UmapAffinity::default())?.graph;
+    /// let g = buf.graph();
+    /// assert_eq!((g.n(), g.nnz()), (buf.n(), buf.indices().len()));
+    /// g.check_symmetric(0.0)?; // exactly symmetric
+    /// g.check_memberships()?; // weights in [0, 1]
+    /// assert!(g.has_sorted_rows());
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn graph(&self) -> CsrGraph<'_, T> {
         CsrGraph::new(self.n, &self.indptr, &self.indices, &self.weights)
             .expect("the builders only produce valid CSR graphs")
     }
     /// Number of vertices.
+    ///
+    /// ```
+    /// use neighbor_embed::affinity::binary_knn_graph;
+    /// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+    /// // points 0 and 1 list each other; point 2 has no neighbour and nobody lists it
+    /// let knn = KnnList::from_csr(3, &[0, 1, 2, 2], &[1, 0], &[1.0, 1.0], SelfNeighbor::Excluded)?;
+    /// let g = binary_knn_graph(&knn)?;
+    /// assert_eq!(g.n(), 3); // the isolated point is still a vertex
+    /// assert_eq!(g.indptr(), &[0, 1, 2, 2]);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn n(&self) -> usize {
         self.n
     }
     /// Row pointers (`n + 1`).
+    ///
+    /// ```
+    /// use neighbor_embed::affinity::binary_knn_graph;
+    /// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+    /// // a star: points 1, 2, 3 each list only the centre 0
+    /// let knn = KnnList::new(4, 1, &[1, 0, 0, 0], &[1.0, 1.0, 1.0, 1.0], SelfNeighbor::Excluded)?;
+    /// let g = binary_knn_graph(&knn)?;
+    /// let p = g.indptr();
+    /// // row i holds indptr[i + 1] - indptr[i] neighbours: the centre 3, each leaf 1
+    /// let degrees: Vec<u32> = p.windows(2).map(|r| r[1] - r[0]).collect();
+    /// assert_eq!(degrees, [3, 1, 1, 1]);
+    /// assert_eq!(&g.indices()[p[0] as usize..p[1] as usize], &[1, 2, 3]);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn indptr(&self) -> &[u32] {
         &self.indptr
     }
     /// Column indices.
+    ///
+    /// ```
+    /// use neighbor_embed::affinity::tsne_graph;
+    /// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+    /// // points at 0, 1, 3 and 6, each listing the 3 others by distance
+    /// let idx = [1, 2, 3, 0, 2, 3, 1, 0, 3, 2, 1, 0];
+    /// let dist = [1.0, 3.0, 6.0, 1.0, 2.0, 5.0, 2.0, 3.0, 3.0, 3.0, 5.0, 6.0];
+    /// let knn = KnnList::new(4, 3, &idx, &dist, SelfNeighbor::Excluded)?;
+    /// let g = tsne_graph(&knn, 2.0)?.graph;
+    /// // sorted rows without the point itself
+    /// for (i, row) in g.indptr().windows(2).enumerate() {
+    ///     let cols = &g.indices()[row[0] as usize..row[1] as usize];
+    ///     assert!(cols.windows(2).all(|c| c[0] < c[1]) && !cols.contains(&(i as u32)));
+    /// }
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn indices(&self) -> &[u32] {
         &self.indices
     }
     /// Weights.
+    ///
+    /// ```
+    /// use neighbor_embed::affinity::{umap_graph, UmapAffinity};
+    /// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+    /// // points at 0, 1, 2 and 4 with k = 3 (the point and its two nearest neighbours)
+    /// let idx = [0, 1, 2, 1, 0, 2, 2, 1, 0, 3, 2, 1];
+    /// let dist = [0.0, 1.0, 2.0, 0.0, 1.0, 1.0, 0.0, 1.0, 2.0, 0.0, 2.0, 3.0];
+    /// let knn = KnnList::new(4, 3, &idx, &dist, SelfNeighbor::First)?;
+    /// let g = umap_graph(&knn, &UmapAffinity::default())?.graph;
+    /// // local_connectivity = 1: each point's nearest neighbour has membership 1
+    /// for row in g.indptr().windows(2) {
+    ///     let w = &g.weights()[row[0] as usize..row[1] as usize];
+    ///     let max = w.iter().fold(0.0f64, |m, &x| m.max(x));
+    ///     assert!((max - 1.0).abs() < 1e-15); // 1 + v - v, up to rounding
+    /// }
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn weights(&self) -> &[T] {
         &self.weights
     }
     /// `(indptr, indices, weights)`.
+    ///
+    /// ```
+    /// use neighbor_embed::{affinity::combine, graph::CsrGraph};
+    /// let a = CsrGraph::new(3, &[0, 1, 2, 2], &[1, 0], &[0.5f64, 0.5])?;
+    /// let b = CsrGraph::new(3, &[0, 1, 3, 4], &[1, 0, 2, 1], &[0.5f64, 0.5, 1.0, 1.0])?;
+    /// let buf = combine(&a, &b, 1.0)?;
+    /// let copy = (buf.indptr().to_vec(), buf.indices().to_vec(), buf.weights().to_vec());
+    /// let (indptr, indices, weights) = buf.into_parts();
+    /// assert_eq!((indptr, indices, weights), copy);
+    /// assert_eq!(copy.2, [0.75, 0.75, 1.0, 1.0]); // fuzzy union of 0.5 and 0.5, of 0 and 1
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn into_parts(self) -> (Vec<u32>, Vec<u32>, Vec<T>) {
         (self.indptr, self.indices, self.weights)
     }
@@ -259,6 +376,20 @@ pub fn smooth_knn_dist<T: Real>(
 }
 
 /// The result of [`umap_graph`].
+///
+/// ```
+/// use neighbor_embed::affinity::{umap_graph, UmapAffinity};
+/// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+/// // points at 0, 1, 3 and 6, each with its two nearest neighbours
+/// let idx = [1, 2, 0, 2, 1, 0, 2, 1];
+/// let dist = [1.0, 3.0, 1.0, 2.0, 2.0, 3.0, 3.0, 5.0];
+/// let knn = KnnList::new(4, 2, &idx, &dist, SelfNeighbor::Excluded)?;
+/// let u = umap_graph(&knn, &UmapAffinity::default())?;
+/// assert_eq!(u.rhos, [1.0, 1.0, 2.0, 3.0]); // ρ_i: distance to the nearest neighbour
+/// assert!(u.sigmas.iter().all(|&s| s > 0.0 && s.is_finite()));
+/// assert_eq!((u.graph.n(), u.sigmas.len()), (4, 4));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct UmapGraph<T> {
     /// The symmetric fuzzy graph.
@@ -441,6 +572,27 @@ fn merge<T: Real>(
 }
 
 /// The result of [`tsne_graph`].
+///
+/// ```
+/// use neighbor_embed::affinity::tsne_graph;
+/// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+/// // 5 points at 0, 1, 2, 3, 4 on a line, each listing the 4 others by distance
+/// # let (mut idx, mut dist) = (Vec::new(), Vec::new());
+/// # for i in 0..5i32 {
+/// #     let mut row: Vec<i32> = (0..5).filter(|&j| j != i).collect();
+/// #     row.sort_by_key(|&j| ((j - i).abs(), j));
+/// #     idx.extend(row.iter().map(|&j| j as u32));
+/// #     dist.extend(row.iter().map(|&j| (j - i).abs() as f64));
+/// # }
+/// let knn = KnnList::new(5, 4, &idx, &dist, SelfNeighbor::Excluded)?;
+/// let t = tsne_graph(&knn, 2.0)?;
+/// assert_eq!((t.unconverged, t.betas.len()), (0, 5));
+/// let p = t.graph.graph();
+/// p.check_symmetric(0.0)?;
+/// assert!(p.weight(0, 1) > p.weight(0, 2) && p.weight(0, 2) > p.weight(0, 4));
+/// assert!((t.graph.weights().iter().sum::<f64>() - 1.0).abs() < 1e-12);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct TsneGraph<T> {
     /// `P_ij = (p_{j|i} + p_{i|j})/(2n)`, symmetric, summing to 1.

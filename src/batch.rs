@@ -26,6 +26,25 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 /// Where a batch draws its negatives from.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, sgd::Silent, step::NegStep};
+/// use neighbor_embed::batch::{BatchConfig, BatchSgd, NegativeSource};
+/// assert_eq!(BatchConfig::<f64>::contrastive_ne(0).source, NegativeSource::Batch);
+/// // a triangle; 3 negatives per positive sample drawn from all points
+/// let g = CsrGraph::new(3, &[0, 2, 4, 6], &[1, 2, 0, 2, 0, 1], &[1.0f64; 6])?;
+/// let config = BatchConfig {
+///     n_epochs: 5, batch_size: 2, negatives: 3, source: NegativeSource::Uniform,
+///     ..BatchConfig::contrastive_ne(7)
+/// };
+/// # let mut y = [0.0, 0.0, 1.0, 0.0, 0.0, 1.0];
+/// # let mut step = NegStep { clip: None, ..NegStep::new(Cauchy, 1.0) };
+/// let mut sgd = BatchSgd::new(&g, 2, &config)?;
+/// let r = sgd.run(&g, &mut step.clone(), &mut step, &mut y, 5, &mut Silent)?;
+/// assert_eq!((r.positive_samples, r.negative_samples), (5 * 6, 5 * 6 * 3));
+/// assert!(y.iter().all(|v| v.is_finite()));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NegativeSource {
     /// Uniformly from all `n` points.
@@ -35,6 +54,28 @@ pub enum NegativeSource {
 }
 
 /// Settings of a mini-batch run.
+///
+/// The learning rate of epoch `e` is `learning_rate · max(lr_min_factor, 1 - e/n_epochs)`:
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, step::NegStep};
+/// use neighbor_embed::batch::{BatchConfig, BatchSgd};
+/// use neighbor_embed::sgd::{Control, EpochInfo};
+/// let config = BatchConfig {
+///     n_epochs: 4, batch_size: 8, lr_min_factor: 0.5, ..BatchConfig::contrastive_ne(3)
+/// };
+/// # let g = CsrGraph::new(3, &[0, 1, 3, 4], &[1, 0, 2, 1], &[1.0f64; 4])?;
+/// # let mut y = [0.0, 0.0, 1.0, 0.0, 2.0, 0.0];
+/// # let mut step = NegStep { clip: None, ..NegStep::new(Cauchy, 1.0) };
+/// let mut rates = Vec::new();
+/// let mut observer = |info: &EpochInfo<f64>, _: &[f64]| {
+///     rates.push(info.learning_rate);
+///     Control::Continue
+/// };
+/// BatchSgd::new(&g, 2, &config)?.run(&g, &mut step.clone(), &mut step, &mut y, 10, &mut observer)?;
+/// assert_eq!(rates, [1.0, 0.75, 0.5, 0.5]); // 1 - 3/4 is floored at 0.5
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BatchConfig<T> {
     /// Epochs `N` (contrastive-ne: 200).
@@ -62,6 +103,15 @@ pub struct BatchConfig<T> {
 impl<T: Real> BatchConfig<T> {
     /// contrastive-ne's defaults (200 epochs, batches of 32768, 5 negatives from the batch,
     /// lr 1 decayed to 0, no momentum, clip 4, no early phase).
+    ///
+    /// ```
+    /// use neighbor_embed::batch::{BatchConfig, NegativeSource};
+    /// let c = BatchConfig::<f32>::contrastive_ne(42);
+    /// assert_eq!((c.n_epochs, c.batch_size, c.negatives), (200, 32768, 5));
+    /// assert_eq!(c.source, NegativeSource::Batch);
+    /// assert_eq!((c.learning_rate, c.lr_min_factor, c.momentum), (1.0, 0.0, 0.0));
+    /// assert_eq!((c.clip, c.early_epochs, c.seed), (Some(4.0), 0, 42));
+    /// ```
     pub fn contrastive_ne(seed: u64) -> Self {
         BatchConfig {
             n_epochs: 200,
@@ -122,6 +172,26 @@ impl<T: Real> BatchConfig<T> {
 }
 
 /// The resumable state of a mini-batch run (feature `alloc`).
+///
+/// Epoch `e` draws from stream `e` of the seed, so a run split into several calls gives the
+/// same bits as one call:
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, sgd::Silent, step::NegStep};
+/// use neighbor_embed::batch::{BatchConfig, BatchSgd};
+/// let g = CsrGraph::new(4, &[0, 1, 3, 5, 6], &[1, 0, 2, 1, 3, 2], &[1.0f32; 6])?; // a path
+/// let config =
+///     BatchConfig { n_epochs: 6, batch_size: 3, momentum: 0.5, ..BatchConfig::contrastive_ne(9) };
+/// let mut step = NegStep { clip: None, ..NegStep::new(Cauchy, 1.0) };
+/// let start = [0.0f32, 0.0, 1.0, 0.5, 2.0, 0.0, 3.0, 0.5];
+/// let (mut once, mut split) = (start, start);
+/// BatchSgd::new(&g, 2, &config)?.run(&g, &mut step.clone(), &mut step, &mut once, 6, &mut Silent)?;
+/// let mut sgd = BatchSgd::new(&g, 2, &config)?;
+/// sgd.run(&g, &mut step.clone(), &mut step, &mut split, 4, &mut Silent)?;
+/// sgd.run(&g, &mut step.clone(), &mut step, &mut split, 2, &mut Silent)?;
+/// assert_eq!(once, split);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct BatchSgd<T> {
     config: BatchConfig<T>,
@@ -204,12 +274,55 @@ impl<T: Real> BatchSgd<T> {
     }
 
     /// The next epoch to run.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, sgd::Silent, step::NegStep};
+    /// use neighbor_embed::batch::{BatchConfig, BatchSgd};
+    /// # let g = CsrGraph::new(3, &[0, 1, 3, 4], &[1, 0, 2, 1], &[1.0f64; 4])?;
+    /// # let mut y = [0.0, 0.0, 1.0, 0.0, 2.0, 0.0];
+    /// # let mut step = NegStep { clip: None, ..NegStep::new(Cauchy, 1.0) };
+    /// let config = BatchConfig { n_epochs: 5, ..BatchConfig::contrastive_ne(1) };
+    /// let mut sgd = BatchSgd::new(&g, 2, &config)?;
+    /// assert_eq!(sgd.epoch(), 0);
+    /// sgd.run(&g, &mut step.clone(), &mut step, &mut y, 3, &mut Silent)?;
+    /// assert_eq!(sgd.epoch(), 3);
+    /// // asking for more epochs than remain stops at `n_epochs`
+    /// let r = sgd.run(&g, &mut step.clone(), &mut step, &mut y, 10, &mut Silent)?;
+    /// assert_eq!((r.epochs, sgd.epoch()), (2, 5));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn epoch(&self) -> usize {
         self.epoch
     }
 
     /// Runs up to `epochs` more epochs on `coords` (`n × dim`): `early` during the first
     /// `early_epochs` epochs, `main` afterwards.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, step::NegStep};
+    /// use neighbor_embed::batch::{BatchConfig, BatchSgd};
+    /// use neighbor_embed::sgd::{Control, EpochInfo};
+    /// // two triangles
+    /// let indices = [1, 2, 0, 2, 0, 1, 4, 5, 3, 5, 3, 4];
+    /// let g = CsrGraph::new(6, &[0, 2, 4, 6, 8, 10, 12], &indices, &[1.0f64; 12])?;
+    /// let mut y: Vec<f64> = (0..12).map(|k| (k as f64 * 0.7).sin()).collect();
+    /// let config = BatchConfig {
+    ///     n_epochs: 50, batch_size: 4, early_epochs: 10, ..BatchConfig::contrastive_ne(5)
+    /// };
+    /// // early phase at the UMAP end (`s = 1`, more attraction), then towards the t-SNE end
+    /// let mut early = NegStep { clip: None, ..NegStep::new(Cauchy, 1.0) };
+    /// let mut main = NegStep { clip: None, ..NegStep::new(Cauchy, 0.1) };
+    /// let mut sgd = BatchSgd::new(&g, 2, &config)?;
+    /// // an observer that stops the run after epoch 19 (0-based)
+    /// let mut stop = |info: &EpochInfo<f64>, _: &[f64]| {
+    ///     if info.epoch == 19 { Control::Stop } else { Control::Continue }
+    /// };
+    /// let r = sgd.run(&g, &mut early, &mut main, &mut y, usize::MAX, &mut stop)?;
+    /// assert!(r.stopped && r.epochs == 20 && sgd.epoch() == 20);
+    /// assert_eq!(r.positive_samples, 20 * 12); // every directed edge once per epoch
+    /// assert!(y.iter().all(|v| v.is_finite()));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn run<S: Step<T>, E: Step<T>, O: Observer<T>>(
         &mut self,
         graph: &CsrGraph<T>,

@@ -25,6 +25,26 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 /// Settings of [`neg_descent`].
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy};
+/// use neighbor_embed::descent::{neg_descent, DescentConfig};
+/// use neighbor_embed::sgd::{Control, EpochInfo};
+/// // a 4-cycle; the t-SNE end Z̄ = 100 n, exact repulsion
+/// let g = CsrGraph::new(4, &[0, 2, 4, 6, 8], &[1, 3, 0, 2, 1, 3, 0, 2], &[1.0f64; 8])?;
+/// let mut y = [0.0, 0.0, 1.0, 0.1, 1.1, 1.0, 0.1, 0.9];
+/// let config = DescentConfig { n_iter: 30, early_iter: 10, theta: 0.0, ..DescentConfig::new(400.0) };
+/// let mut rates = Vec::new();
+/// let mut observer = |info: &EpochInfo<f64>, _: &[f64]| {
+///     rates.push(info.learning_rate);
+///     Control::Continue
+/// };
+/// let r = neg_descent(&g, &Cauchy, &mut y, 2, &config, &mut observer)?;
+/// assert_eq!(r.epochs, 30);
+/// assert!(rates.iter().all(|&lr| lr == 50.0)); // default: max(n/12, 50)
+/// assert!(y.iter().all(|v| v.is_finite()));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DescentConfig<T> {
     /// Iterations in all (default 750, as openTSNE).
@@ -43,12 +63,21 @@ pub struct DescentConfig<T> {
     pub learning_rate: Option<T>,
     /// Momentum of the early phase, then of the rest (default 0.5, 0.8).
     pub momentum: (T, T),
-    /// Barnes–Hut opening angle (default 0.5; 0 is exact).
+    /// Barnes–Hut opening angle (default 0.5; 0 is exact; keep it `≤ 1/√2`, see
+    /// [`crate::quadtree`]).
     pub theta: T,
 }
 
 impl<T: Real> DescentConfig<T> {
     /// Defaults at normaliser `z_bar`.
+    ///
+    /// ```
+    /// use neighbor_embed::descent::DescentConfig;
+    /// let c = DescentConfig::<f64>::new(1000.0);
+    /// assert_eq!((c.n_iter, c.early_iter, c.exaggeration), (750, 250, 12.0));
+    /// assert_eq!((c.z_bar, c.early_z_bar, c.noise_mass), (1000.0, None, 5000.0));
+    /// assert_eq!((c.learning_rate, c.momentum, c.theta), (None, (0.5, 0.8), 0.5));
+    /// ```
     pub fn new(z_bar: f64) -> Self {
         DescentConfig {
             n_iter: 750,
@@ -204,6 +233,25 @@ pub fn neg_descent<T: Real, K: Kernel<T>, O: Observer<T>>(
 }
 
 /// Parameters of [`neg_descent_direction`].
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, layout::Layout};
+/// use neighbor_embed::descent::{neg_descent_direction, DirectionParams};
+/// // the path 0 - 1 - 2 - 3 in the plane
+/// let g = CsrGraph::new(4, &[0, 1, 3, 5, 6], &[1, 0, 2, 1, 3, 2], &[1.0f64; 6])?;
+/// let y = Layout::new(&[0.0, 0.0, 1.0, 0.5, 2.0, -0.5, 3.5, 0.0], 2)?;
+/// let dir = |e: f64| {
+///     let p = DirectionParams { z_bar: 40.0, noise_mass: 10.0, exaggeration: e, theta: 0.0 };
+///     let mut out = [0.0; 8];
+///     neg_descent_direction(&g, &Cauchy, &y, &p, &mut out).map(|()| out)
+/// };
+/// let (d1, d2, d3) = (dir(1.0)?, dir(2.0)?, dir(3.0)?);
+/// // only the attraction is scaled: d(e) = repulsion + e·attraction is linear in e
+/// assert!((0..8).all(|k| (d3[k] - 2.0 * d2[k] + d1[k]).abs() < 1e-12));
+/// // exact (θ = 0) pair forces are equal and opposite: they sum to zero
+/// assert!((0..2).all(|c| (0..4).map(|i| d1[2 * i + c]).sum::<f64>().abs() < 1e-12));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DirectionParams<T> {
     /// The fixed normaliser `Z̄`.
@@ -212,7 +260,8 @@ pub struct DirectionParams<T> {
     pub noise_mass: f64,
     /// Factor on the attraction (1: the plain gradient).
     pub exaggeration: T,
-    /// Barnes–Hut opening angle (0: exact; only used for `dim = 2`).
+    /// Barnes–Hut opening angle (0: exact; only used for `dim = 2`; keep it `≤ 1/√2`, see
+    /// [`crate::quadtree`]).
     pub theta: T,
 }
 

@@ -172,7 +172,14 @@ pub(crate) use imp::run;
 /// is AVX2 code), or under `--cfg neighbor_embed_no_dispatch`.
 ///
 /// ```
-/// let _ = neighbor_embed::dispatch::avx2_dispatched();
+/// let copy = neighbor_embed::dispatch::avx2_dispatched();
+/// // no runtime dispatch without `simd` and `std`, or off x86_64
+/// if !cfg!(all(feature = "simd", feature = "std", target_arch = "x86_64")) {
+///     assert!(!copy);
+/// }
+/// // and the AVX2 copy only on a CPU that has AVX2
+/// #[cfg(target_arch = "x86_64")]
+/// assert!(!copy || std::is_x86_feature_detected!("avx2"));
 /// ```
 #[inline]
 pub fn avx2_dispatched() -> bool {
@@ -186,7 +193,12 @@ pub fn avx2_dispatched() -> bool {
 /// AVX-512 F, VL, BW and DQ.
 ///
 /// ```
-/// let _ = neighbor_embed::dispatch::avx512_dispatched();
+/// let copy = neighbor_embed::dispatch::avx512_dispatched();
+/// if !cfg!(all(feature = "simd", feature = "std", target_arch = "x86_64")) {
+///     assert!(!copy);
+/// }
+/// #[cfg(target_arch = "x86_64")]
+/// assert!(!copy || std::is_x86_feature_detected!("avx512f"));
 /// ```
 #[inline]
 pub fn avx512_dispatched() -> bool {

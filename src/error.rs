@@ -7,6 +7,18 @@ use core::fmt;
 ///
 /// Positions are indices into the caller's slices: `position` into `indices`/`weights`, `row`
 /// into `indptr` (row `i` spans `indptr[i]..indptr[i+1]`).
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, GraphError};
+/// let w = [1.0, 1.0];
+/// // indptr must start at 0 ...
+/// let err = CsrGraph::new(2, &[1, 1, 2], &[1, 0], &w).unwrap_err();
+/// assert_eq!(err, GraphError::IndptrStart { found: 1 });
+/// assert_eq!(err.to_string(), "indptr[0] is 1, expected 0");
+/// // ... and never decrease (row 1 would span 2..1)
+/// let err = CsrGraph::new(2, &[0, 2, 1], &[1, 0], &w).unwrap_err();
+/// assert_eq!(err, GraphError::IndptrDecreasing { row: 1 });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GraphError {
     /// `indptr` must have `n + 1` entries.
@@ -100,6 +112,15 @@ pub enum GraphError {
 }
 
 /// What is wrong with a layout (see [`crate::layout::Layout::new`]).
+///
+/// ```
+/// use neighbor_embed::{layout::Layout, Error, LayoutError};
+/// // two points in 1-D, the second one infinite
+/// let err = Layout::new(&[0.0, f64::INFINITY], 1).unwrap_err();
+/// assert_eq!(err, LayoutError::NonFinite { row: 1, col: 0 });
+/// let msg = Error::from(err).to_string();
+/// assert_eq!(msg, "invalid layout: layout coordinate (1, 0) is not finite");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LayoutError {
     /// The embedding dimension must be at least 1.
@@ -121,6 +142,20 @@ pub enum LayoutError {
 }
 
 /// The crate's error type: every fallible function returns `Result<_, Error>`.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, Error, GraphError};
+/// // `?` turns the graph's own error into an `Error`
+/// fn total_weight(indices: &[u32]) -> Result<f64, Error> {
+///     let g = CsrGraph::new(2, &[0, 1, 2], indices, &[0.5, 0.5])?;
+///     Ok(g.d_tot())
+/// }
+/// assert_eq!(total_weight(&[1, 0])?, 1.0);
+/// let err = total_weight(&[1, 5]).unwrap_err();
+/// assert_eq!(err, Error::Graph(GraphError::IndexOutOfRange { position: 1, index: 5, n: 2 }));
+/// assert_eq!(err.to_string(), "invalid graph: indices[1] = 5 is out of range for n = 2");
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Error {
     /// The graph is malformed.

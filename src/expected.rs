@@ -22,6 +22,22 @@ use crate::kernel::BceKernel;
 use crate::layout::{Layout, sq_dist};
 
 /// Options of UMAP's sampler that change its expected update. `Default` is umap-learn's `fit`.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Umap, layout::Layout};
+/// use neighbor_embed::expected::{expected_update, SamplerOptions};
+/// let fit = SamplerOptions::<f64>::default();
+/// assert_eq!((fit.gamma, fit.eps, fit.m, fit.clip), (1.0, 0.001, 5.0, Some(4.0)));
+/// assert!(fit.move_other && !fit.push_tail);
+/// // attraction only (m = 0) with a fixed tail, as in umap-learn's `transform`
+/// let options = SamplerOptions { m: 0.0, move_other: false, ..fit };
+/// let g = CsrGraph::new(2, &[0, 1, 1], &[1], &[1.0])?; // the single edge 0 → 1
+/// let y = Layout::new(&[0.0, 2.0], 1)?;
+/// let (mut ws, mut e) = ([0.0; 2], [0.0; 2]);
+/// expected_update(&g, &Umap::umap_learn_default(), &y, &options, &mut ws, &mut e)?;
+/// assert!(e[0] > 0.0 && e[1] == 0.0); // the head moves towards the tail, the tail stays
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SamplerOptions<T> {
     /// Repulsion strength `γ ≥ 0` (default 1).
@@ -55,6 +71,17 @@ impl<T: Real> Default for SamplerOptions<T> {
 
 impl<T: Real> SamplerOptions<T> {
     /// Validates every field (names the offending one).
+    ///
+    /// ```
+    /// use neighbor_embed::{Error, expected::SamplerOptions};
+    /// let fit = SamplerOptions::<f64>::default();
+    /// assert_eq!(fit.check(), Ok(()));
+    /// let bad = SamplerOptions { m: -1.0, ..fit };
+    /// assert!(matches!(bad.check(), Err(Error::Param { name: "m", .. })));
+    /// let bad = SamplerOptions { clip: Some(0.0), ..fit };
+    /// assert!(matches!(bad.check(), Err(Error::Param { name: "clip", .. })));
+    /// assert_eq!(SamplerOptions { clip: None, ..fit }.check(), Ok(())); // no clipping
+    /// ```
     pub fn check(&self) -> Result<(), Error> {
         let ok = |x: T| x >= T::zero() && x.is_finite();
         check_param("gamma", self.gamma, ok(self.gamma), "a finite number >= 0")?;

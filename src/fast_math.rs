@@ -181,6 +181,18 @@ pub fn pow(x: f32, y: f32) -> f32 {
 /// of the `parallel` loop's coefficient queue. The lane functions ([`pow_lanes`],
 /// [`crate::kernel::BceKernel::c_rep_lanes`], …) take any number of lanes `N`; the lockstep
 /// batch uses [`crate::step::LOCKSTEP_LANES`].
+///
+/// ```
+/// use neighbor_embed::fast_math::LANES;
+/// use neighbor_embed::kernel::{BceKernel, Umap};
+/// // the repulsion coefficients of LANES negatives in one call, as LANES scalar calls
+/// let k = Umap::<f32>::umap_learn_default().fast();
+/// let d2: [f32; LANES] = core::array::from_fn(|l| 0.5 + 1.5 * l as f32);
+/// let c = k.c_rep_lanes(&d2, 1.0, 0.001);
+/// for l in 0..LANES {
+///     assert_eq!(c[l].to_bits(), k.c_rep(d2[l], 1.0, 0.001).to_bits());
+/// }
+/// ```
 pub const LANES: usize = 8;
 
 /// The first coordinate of a padding lane's difference in the lane loops (lanes that hold no
@@ -321,8 +333,29 @@ pub trait Math:
     Copy + Clone + Default + core::fmt::Debug + PartialEq + Send + Sync + 'static
 {
     /// `x^y` for `x ≥ 0`.
+    ///
+    /// ```
+    /// use neighbor_embed::fast_math::{Exact, Fast, Math};
+    /// let (x, b) = (3.7f32, 0.8950609f32);
+    /// let reference = (x as f64).powf(b as f64);
+    /// // Exact is libm (within an ulp); Fast is the polynomial pow for f32 ...
+    /// assert!((Exact::pow(x, b) as f64 / reference - 1.0).abs() < f32::EPSILON as f64);
+    /// assert!((Fast::pow(x, b) as f64 / reference - 1.0).abs() < 1e-6);
+    /// // ... and libm itself for f64
+    /// assert_eq!(Fast::pow(3.7f64, 0.9), Exact::pow(3.7f64, 0.9));
+    /// ```
     fn pow<T: Real>(x: T, y: T) -> T;
     /// [`Math::pow`] of `N` values, bit-identical to calling it on each.
+    ///
+    /// ```
+    /// use neighbor_embed::fast_math::{Exact, Math};
+    /// // special values and a subnormal take libm's scalar path inside the lane function
+    /// let x = [0.0f32, 1.0, 1e-42, 2.0, 0.3, 1e30, f32::INFINITY];
+    /// let p = Exact::pow_lanes(&x, 0.79);
+    /// for (p, &x) in p.iter().zip(&x) {
+    ///     assert_eq!(p.to_bits(), Exact::pow(x, 0.79f32).to_bits());
+    /// }
+    /// ```
     #[inline(always)]
     fn pow_lanes<T: Real, const N: usize>(x: &[T; N], y: T) -> [T; N] {
         x.map(|v| Self::pow(v, y))
@@ -331,11 +364,28 @@ pub trait Math:
 
 /// `libm` (`powf`/`pow`): correctly rounded to within an ulp, the reference mode. Its lane
 /// function keeps libm's bits: [`crate::libm_lanes::powf_lanes`] for `f32`.
+///
+/// ```
+/// use neighbor_embed::fast_math::{Exact, Math};
+/// use neighbor_embed::kernel::{Kernel, Umap};
+/// let k: Umap<f32, Exact> = Umap::umap_learn_default(); // the kernels' default mode
+/// let d2 = 2.5f32;
+/// assert_eq!(k.value(d2), 1.0 / (1.0 + k.a() * Exact::pow(d2, k.b())));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Exact;
 
 /// This module's [`pow`] for `f32` (maximum relative error below `1e-6`, about 3× faster than
 /// `libm::powf`); `f64` stays on `libm`.
+///
+/// ```
+/// use neighbor_embed::fast_math::{Fast, Math, pow};
+/// use neighbor_embed::kernel::{Kernel, Umap};
+/// let k: Umap<f32, Fast> = Umap::umap_learn_default().fast();
+/// let d2 = 2.5f32;
+/// assert_eq!(Fast::pow(d2, k.b()).to_bits(), pow(d2, k.b()).to_bits());
+/// assert_eq!(k.value(d2), 1.0 / (1.0 + k.a() * pow(d2, k.b())));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Fast;
 

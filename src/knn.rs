@@ -6,6 +6,16 @@ use crate::Real;
 use crate::error::{Error, GraphError};
 
 /// Where the point itself is in each row of a kNN list.
+///
+/// ```
+/// use neighbor_embed::knn::{KnnList, SelfNeighbor};
+/// // two points at distance 3, each other's only neighbour, under both conventions
+/// let first = KnnList::new(2, 2, &[0, 1, 1, 0], &[0.0, 3.0, 0.0, 3.0], SelfNeighbor::First)?;
+/// let excluded = KnnList::new(2, 1, &[1, 0], &[3.0, 3.0], SelfNeighbor::Excluded)?;
+/// assert_eq!((first.k(), excluded.k()), (2, 1)); // `First` counts the point itself
+/// assert_eq!(first.row(1).0[1..], excluded.row(1).0[..]);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SelfNeighbor {
     /// Column 0 of row `i` is `i` at distance 0 (umap-learn's convention: `k` counts the point).
@@ -48,6 +58,18 @@ pub struct KnnList<'a, T> {
 }
 
 /// The marker of a missing neighbour.
+///
+/// ```
+/// use neighbor_embed::knn::{KnnList, SelfNeighbor, MISSING};
+/// // point 2 found only one of its two neighbours (the distance of a missing one is not
+/// // compared, but must still be finite and ≥ 0)
+/// let idx = [1, 2, 0, 2, 0, MISSING];
+/// let dist = [1.0, 2.0, 1.0, 1.5, 2.0, 0.0];
+/// let knn = KnnList::new(3, 2, &idx, &dist, SelfNeighbor::Excluded)?;
+/// assert_eq!(knn.row(2).0, [0, MISSING]);
+/// assert_eq!(knn.row_len(2), 2); // the missing entry still takes its column
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 pub const MISSING: u32 = u32::MAX;
 
 /// Checks the entries `start..end` of row `i` (flat positions `p`): index range, distances
@@ -92,6 +114,17 @@ impl<'a, T: Real> KnnList<'a, T> {
     /// ([`Error::PointIndex`]), a non-finite or negative distance, a row not sorted by distance,
     /// or (with [`SelfNeighbor::First`]) a column 0 that is not the point at distance 0
     /// ([`Error::Knn`]).
+    ///
+    /// ```
+    /// use neighbor_embed::{Error, knn::{KnnIssue, KnnList, SelfNeighbor}};
+    /// let idx = [1, 2, 0, 2, 0, 1];
+    /// // row 1's distances decrease at position 1·2 + 1 = 3
+    /// let dist = [1.0, 2.0, 3.0, 1.0, 2.0, 3.0];
+    /// let err = KnnList::new(3, 2, &idx, &dist, SelfNeighbor::Excluded).unwrap_err();
+    /// assert_eq!(err, Error::Knn(KnnIssue::Unsorted { position: 3 }));
+    /// let err = KnnList::new(3, 2, &idx, &dist[..5], SelfNeighbor::Excluded).unwrap_err();
+    /// assert!(matches!(err, Error::BufferLength { name: "distances", expected: 6, found: 5 }));
+    /// ```
     pub fn new(
         n: usize,
         k: usize,
@@ -223,6 +256,15 @@ impl<'a, T: Real> KnnList<'a, T> {
     }
 
     /// Number of points.
+    ///
+    /// ```
+    /// # use neighbor_embed::knn::{KnnList, SelfNeighbor};
+    /// // two pairs of mutual nearest neighbours: 0 - 1 and 2 - 3
+    /// let knn = KnnList::new(4, 1, &[1, 0, 3, 2], &[0.5, 0.5, 2.0, 2.0], SelfNeighbor::Excluded)?;
+    /// assert_eq!(knn.n(), 4);
+    /// assert_eq!(knn.n() * knn.k(), knn.nnz());
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn n(&self) -> usize {
         self.n
     }
@@ -285,10 +327,31 @@ impl<'a, T: Real> KnnList<'a, T> {
         self.indptr
     }
     /// The convention of this list.
+    ///
+    /// ```
+    /// # use neighbor_embed::knn::{KnnList, SelfNeighbor};
+    /// // umap-learn's layout: every row starts with the point itself at distance 0
+    /// let (idx, dist) = ([0, 1, 1, 0, 2, 1], [0.0, 1.0f32, 0.0, 1.0, 0.0, 2.5]);
+    /// let knn = KnnList::new(3, 2, &idx, &dist, SelfNeighbor::First)?;
+    /// assert_eq!(knn.self_neighbor(), SelfNeighbor::First);
+    /// assert!((0..knn.n()).all(|i| knn.row(i).0[0] as usize == i));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn self_neighbor(&self) -> SelfNeighbor {
         self.self_neighbor
     }
     /// Row `i`: its indices and distances. Panics if `i ≥ n`.
+    ///
+    /// ```
+    /// # use neighbor_embed::knn::{KnnList, SelfNeighbor};
+    /// let (idx, dist) = ([1, 2, 2, 0, 1, 0], [0.5, 1.5, 0.25, 0.5, 0.25, 1.5]);
+    /// let dense = KnnList::new(3, 2, &idx, &dist, SelfNeighbor::Excluded)?;
+    /// assert_eq!(dense.row(1), (&[2, 0][..], &[0.25, 0.5][..]));
+    /// // the same entries in CSR form give the same rows
+    /// let csr = KnnList::from_csr(3, &[0, 2, 4, 6], &idx, &dist, SelfNeighbor::Excluded)?;
+    /// assert!((0..3).all(|i| csr.row(i) == dense.row(i)));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn row(&self, i: usize) -> (&'a [u32], &'a [T]) {
         let r = match self.indptr {
             Some(p) => p[i] as usize..p[i + 1] as usize,
@@ -305,12 +368,35 @@ impl<'a, T: Real> KnnList<'a, T> {
         }
     }
     /// All distances in storage order (row by row).
+    ///
+    /// ```
+    /// # use neighbor_embed::knn::{KnnList, SelfNeighbor};
+    /// // rows of lengths 1, 0 and 2
+    /// let (indptr, idx, dist) = ([0, 1, 1, 3], [2, 0, 1], [4.0, 4.0, 5.0]);
+    /// let knn = KnnList::from_csr(3, &indptr, &idx, &dist, SelfNeighbor::Excluded)?;
+    /// assert_eq!(knn.distances(), [4.0, 4.0, 5.0]);
+    /// assert_eq!(knn.distances().len(), knn.nnz());
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn distances(&self) -> &'a [T] {
         self.distances
     }
 }
 
 /// What is wrong with a kNN list (see [`KnnList::new`] and [`KnnList::from_csr`]).
+///
+/// ```
+/// use neighbor_embed::{Error, knn::{KnnIssue, KnnList, SelfNeighbor}};
+/// // under `First`, row 1 must start with point 1 at distance 0
+/// let err = KnnList::new(2, 1, &[0, 0], &[0.0, 0.0], SelfNeighbor::First).unwrap_err();
+/// assert_eq!(err, Error::Knn(KnnIssue::SelfNotFirst { row: 1 }));
+/// // a negative distance, named by its position
+/// let err = KnnList::new(2, 1, &[1, 0], &[1.0, -1.0], SelfNeighbor::Excluded).unwrap_err();
+/// assert_eq!(err, Error::Knn(KnnIssue::BadDistance { position: 1 }));
+/// // a CSR row with more entries than there are points
+/// let err = KnnList::from_csr(2, &[0, 3, 3], &[1, 0, 1], &[1.0; 3], SelfNeighbor::Excluded);
+/// assert_eq!(err.unwrap_err(), Error::Knn(KnnIssue::RowTooLong { row: 0, len: 3 }));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KnnIssue {
     /// A distance is NaN, infinite or negative.

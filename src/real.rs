@@ -50,48 +50,180 @@ pub trait Real:
     + sealed::Sealed
 {
     /// Converts an `f64` to this type (rounding to nearest for `f32`).
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// assert_eq!(<f64 as Real>::of_f64(0.1), 0.1);
+    /// // 2^24 + 1 has no f32: the tie goes to the even neighbour 2^24
+    /// assert_eq!(<f32 as Real>::of_f64(16_777_217.0), 16_777_216.0);
+    /// assert_eq!(<f32 as Real>::of_f64(1e300), f32::INFINITY);
+    /// ```
     fn of_f64(x: f64) -> Self;
     /// Converts to `f64` (exact for both types).
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// // the f32 nearest to 0.1, widened without rounding
+    /// assert_eq!(0.1_f32.as_f64(), 0.100000001490116119384765625);
+    /// assert_eq!(<f32 as Real>::of_f64(0.1_f32.as_f64()), 0.1_f32);
+    /// ```
     fn as_f64(self) -> f64;
-    /// Converts a count or index to this type (rounding for very large values).
+    /// Converts a count or index to this type: exact up to `2^53` (`f64`) or `2^24` (`f32`);
+    /// above, rounded to `f64` first, then to the type.
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// fn mean<T: Real>(xs: &[T]) -> T {
+    ///     xs.iter().copied().sum::<T>() / T::of_usize(xs.len())
+    /// }
+    /// assert_eq!(mean(&[1.0_f32, 2.0, 4.0, 5.0]), 3.0);
+    /// assert_eq!(<f64 as Real>::of_usize(1 << 53), 9_007_199_254_740_992.0);
+    /// ```
     fn of_usize(x: usize) -> Self {
         Self::of_f64(x as f64)
     }
     /// `e^x` (libm).
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// assert_eq!(Real::exp(0.0_f64), 1.0);
+    /// let e = core::f64::consts::E;
+    /// assert!((Real::exp(1.0_f64) - e).abs() <= e * f64::EPSILON);
+    /// assert_eq!((Real::exp(-1000.0_f64), Real::exp(1000.0_f64)), (0.0, f64::INFINITY));
+    /// ```
     fn exp(self) -> Self;
     /// `e^x - 1`, accurate near 0 (libm).
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// let x = 1e-10_f64;
+    /// let series = x + x * x / 2.0; // e^x - 1 to within x³/6
+    /// assert!((Real::exp_m1(x) / series - 1.0).abs() < 1e-15);
+    /// // e^x - 1 by subtraction keeps only the few bits of x left in 1 + x
+    /// assert!((Real::exp(x) - 1.0 - series).abs() > series * 1e-9);
+    /// ```
     fn exp_m1(self) -> Self;
     /// Natural logarithm (libm); `ln(0) = -∞`, negative input gives NaN.
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// assert!((Real::ln(2.0_f64) - core::f64::consts::LN_2).abs() < 1e-15);
+    /// assert_eq!(Real::ln(1.0_f32), 0.0);
+    /// assert_eq!(Real::ln(0.0_f64), f64::NEG_INFINITY);
+    /// assert!(Real::ln(-1.0_f64).is_nan());
+    /// ```
     fn ln(self) -> Self;
     /// `ln(1 + x)`, accurate near 0 (libm).
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// let x = 1e-20_f64;
+    /// assert_eq!(Real::ln_1p(x), x); // ln(1 + x) = x - x²/2 + …
+    /// assert_eq!(Real::ln(1.0 + x), 0.0); // 1 + x rounds to 1
+    /// assert!((Real::ln_1p(1.0_f64) - core::f64::consts::LN_2).abs() < 1e-15);
+    /// ```
     fn ln_1p(self) -> Self;
     /// `self^y` (libm).
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// assert_eq!(Real::powf(2.0_f64, 10.0), 1024.0);
+    /// assert_eq!(Real::powf(0.25_f32, -0.5), 2.0);
+    /// assert_eq!(Real::powf(0.0_f64, -1.0), f64::INFINITY);
+    /// assert!(Real::powf(-8.0_f64, 1.0 / 3.0).is_nan()); // no real power of a negative base
+    /// ```
     fn powf(self, y: Self) -> Self;
     /// Square root (libm; correctly rounded).
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// // correctly rounded: exactly the constants, which are √2 rounded to nearest
+    /// assert_eq!(Real::sqrt(2.0_f64), core::f64::consts::SQRT_2);
+    /// assert_eq!(Real::sqrt(2.0_f32), core::f32::consts::SQRT_2);
+    /// assert!(Real::sqrt(-1.0_f64).is_nan());
+    /// ```
     fn sqrt(self) -> Self;
     /// [`Real::powf`] of `N` values, bit-identical to calling it on
     /// each ([`crate::libm_lanes::powf_lanes`] for `f32`).
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// // UMAP's b = 0.8950609 on eight squared distances
+    /// let d2 = [1e-3_f32, 0.25, 1.0, 2.0, 4.0, 7.5, 16.0, 1e4];
+    /// let lanes = <f32 as Real>::powf_lanes(&d2, 0.8950609);
+    /// for (l, &x) in lanes.iter().zip(&d2) {
+    ///     assert_eq!(l.to_bits(), Real::powf(x, 0.8950609).to_bits());
+    /// }
+    /// ```
     #[inline(always)]
     fn powf_lanes<const N: usize>(x: &[Self; N], y: Self) -> [Self; N] {
         x.map(|v| v.powf(y))
     }
     /// `self^y` in the fast mode: [`crate::fast_math::pow`] for `f32`, libm for `f64`.
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// let (x, b) = (3.7_f32, 0.8950609_f32);
+    /// let exact = Real::powf(x as f64, b as f64);
+    /// assert!(((x.fast_powf(b) as f64 - exact) / exact).abs() < 1e-6);
+    /// // for f64 the fast mode is libm itself
+    /// assert_eq!(3.7_f64.fast_powf(0.3), Real::powf(3.7_f64, 0.3));
+    /// ```
     fn fast_powf(self, y: Self) -> Self;
     /// [`Real::fast_powf`] of `N` values, bit-identical to calling it
     /// on each ([`crate::fast_math::pow_lanes`] for `f32`).
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// let d2 = [0.5_f32, 1.0, 2.0, 3.0, 5.0, 8.0, 13.0, 21.0];
+    /// let lanes = <f32 as Real>::fast_pow_lanes(&d2, 1.5);
+    /// for (l, &x) in lanes.iter().zip(&d2) {
+    ///     assert_eq!(l.to_bits(), x.fast_powf(1.5).to_bits());
+    /// }
+    /// assert_eq!(lanes[1], 1.0);
+    /// ```
     fn fast_pow_lanes<const N: usize>(x: &[Self; N], y: Self) -> [Self; N] {
         x.map(|v| v.fast_powf(y))
     }
 
     /// `2`.
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// // d/du (u - v)² = 2 (u - v)
+    /// fn grad<T: Real>(u: T, v: T) -> T {
+    ///     T::two() * (u - v)
+    /// }
+    /// assert_eq!(grad(3.0_f64, 1.0), 4.0);
+    /// assert_eq!(<f32 as Real>::two(), 2.0);
+    /// ```
     fn two() -> Self {
         Self::one() + Self::one()
     }
     /// `1/2`.
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// fn midpoint<T: Real>(a: T, b: T) -> T {
+    ///     T::half() * (a + b)
+    /// }
+    /// assert_eq!(midpoint(1.0_f32, 4.0), 2.5);
+    /// assert_eq!(<f64 as Real>::half() * <f64 as Real>::two(), 1.0);
+    /// ```
     fn half() -> Self {
         Self::of_f64(0.5)
     }
     /// `ln(1 + e^x)`, computed without overflow for any `x` (`+∞ ↦ +∞`, `-∞ ↦ 0`).
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// // ln(1 + e^1000) would overflow on the way
+    /// assert_eq!(Real::softplus(1000.0_f64), 1000.0);
+    /// assert_eq!(Real::softplus(f64::INFINITY), f64::INFINITY);
+    /// // ln(1 + e^-40) = e^-40 (1 - e^-40 / 2 + …), though 1 + e^-40 rounds to 1
+    /// let (s, e) = (Real::softplus(-40.0_f64), Real::exp(-40.0_f64));
+    /// assert!((s - e).abs() <= e * 1e-15);
+    /// ```
     fn softplus(self) -> Self {
         if self == Self::infinity() {
             return self;
@@ -99,6 +231,16 @@ pub trait Real:
         self.max(Self::zero()) + (-self.abs()).exp().ln_1p()
     }
     /// The logistic function `1/(1 + e^{-x})`, without overflow for any `x`.
+    ///
+    /// ```
+    /// use neighbor_embed::Real;
+    /// assert_eq!(Real::logistic(0.0_f64), 0.5);
+    /// // e^x / (1 + e^x) would be ∞/∞ here
+    /// assert_eq!(Real::logistic(800.0_f64), 1.0);
+    /// assert_eq!(Real::logistic(-800.0_f32), 0.0);
+    /// let x = 1.5_f64; // σ(-x) = 1 - σ(x)
+    /// assert!((Real::logistic(x) + Real::logistic(-x) - 1.0).abs() < 1e-15);
+    /// ```
     fn logistic(self) -> Self {
         if self >= Self::zero() {
             Self::one() / (Self::one() + (-self).exp())

@@ -49,6 +49,23 @@ use crate::step::{Sample, Step};
 use core::marker::PhantomData;
 
 /// A [`UmapSgd`] owning its buffers (feature `alloc`).
+///
+/// ```
+/// use neighbor_embed::{Error, graph::CsrGraph, kernel::Umap, sink::InPlace, step::BceStep};
+/// use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+/// let g = CsrGraph::new(3, &[0, 2, 4, 6], &[1, 2, 0, 2, 0, 1], &[1.0f32; 6])?;
+/// let layout = |seed| -> Result<[f32; 6], Error> {
+///     let config = UmapConfig { n_epochs: 30, ..UmapConfig::umap_learn(3, seed) };
+///     let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+///     let mut y = [0.0f32, 0.0, 5.0, 0.0, 0.0, 5.0];
+///     let mut sink = InPlace::new(&mut y, 2, None);
+///     OwnedUmapSgd::<f32>::new(&g, &config)?.run(&g, &mut step, &mut sink, usize::MAX, &mut Silent)?;
+///     Ok(y)
+/// };
+/// assert_eq!(layout(1)?.map(f32::to_bits), layout(1)?.map(f32::to_bits)); // the same bits
+/// assert_ne!(layout(1)?, layout(2)?); // another seed draws other negatives
+/// # Ok::<(), Error>(())
+/// ```
 #[cfg(feature = "alloc")]
 pub type OwnedUmapSgd<T, R = crate::rng::Pcg32> = UmapSgd<
     T,
@@ -60,10 +77,47 @@ pub type OwnedUmapSgd<T, R = crate::rng::Pcg32> = UmapSgd<
 >;
 
 /// A [`UmapSgd`] over caller buffers (no allocation).
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Umap, rng::Pcg32, sink::InPlace, step::BceStep};
+/// use neighbor_embed::sgd::{BorrowedUmapSgd, OwnedUmapSgd, Silent, UmapConfig};
+/// let g = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[1.0f64, 1.0])?;
+/// let config = UmapConfig { n_epochs: 20, ..UmapConfig::umap_learn(2, 3) };
+/// // arrays on the stack, of the lengths `buffer_sizes` gives (6, 2, 12, 13)
+/// let (mut times, mut negatives, mut coeffs) = ([0.0; 6], [0u32; 12], [0.0; 13]);
+/// let mut rngs = [Pcg32::new(0, 0), Pcg32::new(0, 0)]; // overwritten with the seed's streams
+/// let mut sgd =
+///     BorrowedUmapSgd::with_buffers(&g, &config, &mut times, &mut rngs, &mut negatives, &mut coeffs)?;
+/// let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+/// let mut y = [0.0, 3.0];
+/// sgd.run(&g, &mut step, &mut InPlace::new(&mut y, 1, None), usize::MAX, &mut Silent)?;
+/// // the same bits as a run with owned buffers
+/// let mut owned = [0.0, 3.0];
+/// let mut sink = InPlace::new(&mut owned, 1, None);
+/// OwnedUmapSgd::<f64>::new(&g, &config)?.run(&g, &mut step, &mut sink, usize::MAX, &mut Silent)?;
+/// assert_eq!(y.map(f64::to_bits), owned.map(f64::to_bits));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 pub type BorrowedUmapSgd<'b, T, R = crate::rng::Pcg32> =
     UmapSgd<T, R, &'b mut [f64], &'b mut [R], &'b mut [u32], &'b mut [T]>;
 
 /// Settings of a umap-learn-schedule run.
+///
+/// ```
+/// use neighbor_embed::{Error, graph::CsrGraph, sgd::{OwnedUmapSgd, UmapConfig}};
+/// let g = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[1.0f64, 1.0])?;
+/// // umap-learn's defaults, with a shorter run at a constant learning rate
+/// let config = UmapConfig { n_epochs: 50, decay: false, ..UmapConfig::umap_learn(2, 42) };
+/// assert!(OwnedUmapSgd::<f64>::new(&g, &config).is_ok());
+/// // a run checks every field when it is built
+/// let bad = UmapConfig { learning_rate: 0.0, ..config };
+/// let err = OwnedUmapSgd::<f64>::new(&g, &bad).err();
+/// assert!(matches!(err, Some(Error::Param { name: "learning_rate", .. })));
+/// let bad = UmapConfig { negative_pool: Some(3), ..config }; // only 2 points
+/// let err = OwnedUmapSgd::<f64>::new(&g, &bad).err();
+/// assert!(matches!(err, Some(Error::Param { name: "negative_pool", .. })));
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct UmapConfig<T> {
     /// Total number of epochs `N` of the run (sets the schedule and the learning-rate decay).
@@ -91,6 +145,23 @@ pub struct UmapConfig<T> {
 /// Both orders visit the same samples: which edges are due and which negatives each sample
 /// draws depend only on the edge's schedule and the head's own random stream, never on the
 /// order (tested). The order of the updates, and so the floating-point result, differs.
+///
+/// ```
+/// use neighbor_embed::{Error, graph::CsrGraph, kernel::Umap, sink::InPlace, step::BceStep};
+/// use neighbor_embed::sgd::{OwnedUmapSgd, SampleOrder, Silent, UmapConfig};
+/// let g = CsrGraph::new(3, &[0, 2, 3, 4], &[1, 2, 0, 0], &[1.0f64, 0.5, 1.0, 0.5])?;
+/// let run = |order| -> Result<_, Error> {
+///     let config = UmapConfig { n_epochs: 40, order, ..UmapConfig::umap_learn(3, 5) };
+///     let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+///     let mut y = [0.0, 0.0, 1.0, 0.0, 0.0, 1.0];
+///     let mut sink = InPlace::new(&mut y, 2, None);
+///     OwnedUmapSgd::<f64>::new(&g, &config)?.run(&g, &mut step, &mut sink, usize::MAX, &mut Silent)
+/// };
+/// assert_eq!(SampleOrder::default(), SampleOrder::Csr);
+/// // the same samples and the same number of negatives, in another order
+/// assert_eq!(run(SampleOrder::Csr)?, run(SampleOrder::Lockstep)?);
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SampleOrder {
     /// umap-learn's: heads `0..n` in turn, each head's due edges in storage order, one
@@ -132,6 +203,14 @@ pub(crate) fn check_rates(learning_rate: f64, negative_rate: f64) -> Result<(), 
 
 impl<T: Real> UmapConfig<T> {
     /// umap-learn's defaults for `n` points: `N = 500` (`n ≤ 10 000`) or `200`, `α0 = 1`, `m = 5`.
+    ///
+    /// ```
+    /// use neighbor_embed::sgd::{SampleOrder, UmapConfig};
+    /// let c = UmapConfig::<f32>::umap_learn(10_000, 42);
+    /// assert_eq!((c.n_epochs, c.learning_rate, c.negative_rate), (500, 1.0, 5.0));
+    /// assert_eq!((c.seed, c.negative_pool, c.decay, c.order), (42, None, true, SampleOrder::Csr));
+    /// assert_eq!(UmapConfig::<f32>::umap_learn(10_001, 42).n_epochs, 200);
+    /// ```
     pub fn umap_learn(n: usize, seed: u64) -> Self {
         UmapConfig {
             n_epochs: if n <= 10_000 { 500 } else { 200 },
@@ -165,13 +244,37 @@ impl<T: Real> UmapConfig<T> {
         Ok(())
     }
 
-    /// Negatives per sample never exceed this (MATH.md §B.2: at most `2m + 1`).
+    /// Room for a sample's negatives: umap-learn's count never exceeds `2m + 1` (MATH.md §B.2);
+    /// `⌈2m⌉ + 2` covers that with a margin.
     fn negative_capacity(&self) -> usize {
         libm::ceil(2.0 * self.negative_rate) as usize + 2
     }
 }
 
 /// What an observer is told after each epoch.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, sink::InPlace, step::NegStep};
+/// use neighbor_embed::sgd::{Control, EpochInfo, OwnedUmapSgd, UmapConfig};
+/// let g = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[1.0f64, 1.0])?;
+/// let config = UmapConfig { n_epochs: 4, ..UmapConfig::umap_learn(2, 0) };
+/// let mut infos = Vec::new();
+/// let mut log = |info: &EpochInfo<f64>, _: &[f64]| {
+///     infos.push(*info);
+///     Control::Continue
+/// };
+/// let mut y = [0.0, 1.0];
+/// let mut sink = InPlace::new(&mut y, 1, None);
+/// OwnedUmapSgd::<f64>::new(&g, &config)?.run(&g, &mut NegStep::new(Cauchy, 1.0), &mut sink, 4, &mut log)?;
+/// // α0 (1 - max(n - 1, 0)/N): umap-learn's one-epoch lag
+/// let rates: Vec<f64> = infos.iter().map(|i| i.learning_rate).collect();
+/// assert_eq!(rates, [1.0, 1.0, 0.75, 0.5]);
+/// // weight-1 edges are first due in epoch 1, then in every epoch
+/// let positives: Vec<u64> = infos.iter().map(|i| i.positive_samples).collect();
+/// assert_eq!(positives, [0, 2, 2, 2]);
+/// assert!(infos.iter().all(|i| i.n_epochs == 4 && i.loss.is_none()));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EpochInfo<T> {
     /// The epoch just finished (0-based).
@@ -189,6 +292,26 @@ pub struct EpochInfo<T> {
 }
 
 /// Whether a run goes on after an epoch.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Umap, sink::InPlace, step::BceStep};
+/// use neighbor_embed::sgd::{Control, EpochInfo, OwnedUmapSgd, Silent, UmapConfig};
+/// # let g = CsrGraph::new(3, &[0, 2, 4, 6], &[1, 2, 0, 2, 0, 1], &[1.0f32; 6])?;
+/// # let mut y = [0.0f32, 0.0, 5.0, 0.0, 0.0, 5.0];
+/// # let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+/// let config = UmapConfig { n_epochs: 10, ..UmapConfig::umap_learn(3, 1) };
+/// let mut sgd = OwnedUmapSgd::<f32>::new(&g, &config)?;
+/// let mut stop_after_2 = |info: &EpochInfo<f32>, _: &[f32]| {
+///     if info.epoch == 2 { Control::Stop } else { Control::Continue }
+/// };
+/// let mut sink = InPlace::new(&mut y, 2, None);
+/// let report = sgd.run(&g, &mut step, &mut sink, usize::MAX, &mut stop_after_2)?;
+/// assert!(report.stopped && report.epochs == 3 && sgd.epoch() == 3);
+/// // the state stays valid: the next call resumes at epoch 3
+/// let rest = sgd.run(&g, &mut step, &mut sink, usize::MAX, &mut Silent)?;
+/// assert_eq!((rest.epochs, rest.stopped), (7, false));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Control {
     /// Run the next epoch.
@@ -200,12 +323,79 @@ pub enum Control {
 /// Called after every epoch with the epoch's figures and the current positions: enough for a
 /// progress bar, an animation (copy the positions) or early stopping. Closures
 /// `FnMut(&EpochInfo<T>, &[T]) -> Control` are observers.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Umap, sink::InPlace, step::BceStep};
+/// use neighbor_embed::sgd::{Control, EpochInfo, Observer, OwnedUmapSgd, UmapConfig};
+/// /// Records each epoch's summed loss.
+/// struct Losses(Vec<f64>);
+/// impl Observer<f64> for Losses {
+///     fn wants_loss(&self) -> bool {
+///         true
+///     }
+///     fn on_epoch(&mut self, info: &EpochInfo<f64>, _: &[f64]) -> Control {
+///         self.0.push(info.loss.expect("asked for"));
+///         Control::Continue
+///     }
+/// }
+/// # let g = CsrGraph::new(3, &[0, 2, 4, 6], &[1, 2, 0, 2, 0, 1], &[1.0; 6])?;
+/// # let mut y = [0.0, 0.0, 5.0, 0.0, 0.0, 5.0];
+/// let config = UmapConfig { n_epochs: 20, ..UmapConfig::umap_learn(3, 8) };
+/// let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+/// let mut losses = Losses(Vec::new());
+/// let mut sink = InPlace::new(&mut y, 2, None);
+/// OwnedUmapSgd::<f64>::new(&g, &config)?.run(&g, &mut step, &mut sink, usize::MAX, &mut losses)?;
+/// assert_eq!(losses.0.len(), 20);
+/// assert_eq!(losses.0[0], 0.0); // nothing is due in epoch 0
+/// assert!(losses.0[1..].iter().all(|l| l.is_finite() && *l > 0.0));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 pub trait Observer<T> {
     /// Whether to compute the per-sample loss estimate (costs a logarithm per sample).
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, sink::InPlace, step::NegStep};
+    /// use neighbor_embed::sgd::{Control, EpochInfo, Observer, OwnedUmapSgd, Silent, UmapConfig};
+    /// assert!(!Observer::<f64>::wants_loss(&Silent)); // the default: no loss
+    /// let g = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[1.0f64, 1.0])?;
+    /// let mut y = [0.0, 1.0];
+    /// let mut seen = Vec::new();
+    /// // closures are observers that never ask for the loss
+    /// let mut record = |info: &EpochInfo<f64>, _: &[f64]| {
+    ///     seen.push(info.loss);
+    ///     Control::Continue
+    /// };
+    /// let config = UmapConfig { n_epochs: 5, ..UmapConfig::umap_learn(2, 0) };
+    /// let (mut step, mut sink) = (NegStep::new(Cauchy, 1.0), InPlace::new(&mut y, 1, None));
+    /// OwnedUmapSgd::<f64>::new(&g, &config)?.run(&g, &mut step, &mut sink, usize::MAX, &mut record)?;
+    /// assert_eq!(seen, [None; 5]);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     fn wants_loss(&self) -> bool {
         false
     }
     /// Called after each epoch.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, kernel::Umap, sink::InPlace, step::BceStep};
+    /// use neighbor_embed::sgd::{Control, EpochInfo, OwnedUmapSgd, UmapConfig};
+    /// # let g = CsrGraph::new(3, &[0, 2, 4, 6], &[1, 2, 0, 2, 0, 1], &[1.0f32; 6])?;
+    /// # let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+    /// let start = [0.0f32, 0.0, 5.0, 0.0, 0.0, 5.0];
+    /// let mut frames: Vec<Vec<f32>> = Vec::new(); // an animation: one frame per epoch
+    /// let mut film = |_: &EpochInfo<f32>, positions: &[f32]| {
+    ///     frames.push(positions.to_vec());
+    ///     Control::Continue
+    /// };
+    /// let config = UmapConfig { n_epochs: 20, ..UmapConfig::umap_learn(3, 4) };
+    /// let mut y = start;
+    /// let mut sink = InPlace::new(&mut y, 2, None);
+    /// OwnedUmapSgd::<f32>::new(&g, &config)?.run(&g, &mut step, &mut sink, usize::MAX, &mut film)?;
+    /// assert_eq!(frames.len(), 20);
+    /// assert_eq!(frames[0], start); // nothing is due in epoch 0
+    /// assert_eq!(frames[19], y); // the positions after the last epoch
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     fn on_epoch(&mut self, info: &EpochInfo<T>, positions: &[T]) -> Control;
 }
 
@@ -216,6 +406,20 @@ impl<T, F: FnMut(&EpochInfo<T>, &[T]) -> Control> Observer<T> for F {
 }
 
 /// An observer that does nothing.
+///
+/// ```
+/// use neighbor_embed::sgd::{Control, EpochInfo, Observer, Silent};
+/// let info = EpochInfo {
+///     epoch: 0,
+///     n_epochs: 1,
+///     learning_rate: 1.0f64,
+///     loss: None,
+///     positive_samples: 0,
+///     negative_samples: 0,
+/// };
+/// assert_eq!(Silent.on_epoch(&info, &[]), Control::Continue); // never stops a run
+/// assert!(!Observer::<f64>::wants_loss(&Silent)); // never costs a logarithm
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Silent;
 
@@ -226,13 +430,36 @@ impl<T> Observer<T> for Silent {
 }
 
 /// Totals of a call to [`UmapSgd::run`].
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Umap, sink::InPlace, step::BceStep};
+/// use neighbor_embed::sgd::{OwnedUmapSgd, RunReport, Silent, UmapConfig};
+/// // edges 0–1 (weight 1: period 1 epoch) and 0–2 (weight 0.5: period 2), both directions
+/// let g = CsrGraph::new(3, &[0, 2, 3, 4], &[1, 2, 0, 0], &[1.0f64, 0.5, 1.0, 0.5])?;
+/// let config = UmapConfig { n_epochs: 10, ..UmapConfig::umap_learn(3, 7) };
+/// let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+/// let mut y = [0.0, 0.0, 1.0, 0.0, 0.0, 1.0];
+/// let mut sink = InPlace::new(&mut y, 2, None);
+/// let report = OwnedUmapSgd::<f64>::new(&g, &config)?.run(&g, &mut step, &mut sink, usize::MAX, &mut Silent)?;
+/// // period 1: sampled in epochs 1..=9; period 2: in epochs 2, 4, 6, 8. Each sample draws the
+/// // negatives due since the entry's last ones (first due at ε/m), so here an entry last
+/// // sampled in epoch t has drawn t·m/ε - 1 in all: 9·5/1 - 1 = 44 and 8·5/2 - 1 = 19
+/// let expected = RunReport {
+///     epochs: 10,
+///     positive_samples: 2 * 9 + 2 * 4,
+///     negative_samples: 2 * 44 + 2 * 19,
+///     stopped: false,
+/// };
+/// assert_eq!(report, expected);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RunReport {
     /// Epochs run by this call.
     pub epochs: usize,
     /// Positive samples.
     pub positive_samples: u64,
-    /// Negative samples drawn.
+    /// Negative samples drawn (including wasted self draws, as in [`EpochInfo`]).
     pub negative_samples: u64,
     /// Whether the observer stopped the run.
     pub stopped: bool,
@@ -240,6 +467,19 @@ pub struct RunReport {
 
 impl RunReport {
     /// Updates as counted by the benchmarks: positive + negative samples.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, sink::InPlace, step::NegStep};
+    /// use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+    /// # let g = CsrGraph::new(3, &[0, 2, 3, 4], &[1, 2, 0, 0], &[1.0f64, 0.5, 1.0, 0.5])?;
+    /// # let mut y = [0.0, 0.0, 1.0, 0.0, 0.0, 1.0];
+    /// let config = UmapConfig { n_epochs: 10, ..UmapConfig::umap_learn(3, 7) };
+    /// let mut sink = InPlace::new(&mut y, 2, None);
+    /// let r = OwnedUmapSgd::<f64>::new(&g, &config)?
+    ///     .run(&g, &mut NegStep::new(Cauchy, 1.0), &mut sink, usize::MAX, &mut Silent)?;
+    /// assert_eq!((r.positive_samples, r.negative_samples, r.updates()), (26, 126, 152));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn updates(&self) -> u64 {
         self.positive_samples + self.negative_samples
     }
@@ -250,6 +490,27 @@ impl RunReport {
 /// `F`, `G`, `U`, `W` are the storage of the schedule times (`f64`), the per-vertex RNGs, the
 /// negatives scratch (`u32`) and the coefficient scratch (`T`): `Vec`s from [`UmapSgd::new`], or
 /// caller slices from [`UmapSgd::with_buffers`].
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Umap, sink::InPlace, step::BceStep};
+/// use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+/// let w = [1.0f32, 0.5, 1.0, 0.25, 0.5, 0.25];
+/// let g = CsrGraph::new(3, &[0, 2, 4, 6], &[1, 2, 0, 2, 0, 1], &w)?;
+/// let config = UmapConfig { n_epochs: 30, ..UmapConfig::umap_learn(3, 9) };
+/// let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+/// let start = [0.0f32, 0.0, 3.0, 0.0, 0.0, 3.0];
+/// let mut whole = start;
+/// let mut sink = InPlace::new(&mut whole, 2, None);
+/// OwnedUmapSgd::<f32>::new(&g, &config)?.run(&g, &mut step, &mut sink, usize::MAX, &mut Silent)?;
+/// // the same run, 7 epochs per call
+/// let mut parts = start;
+/// let mut sgd = OwnedUmapSgd::<f32>::new(&g, &config)?;
+/// while !sgd.finished() {
+///     sgd.run(&g, &mut step, &mut InPlace::new(&mut parts, 2, None), 7, &mut Silent)?;
+/// }
+/// assert_eq!(whole.map(f32::to_bits), parts.map(f32::to_bits));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct UmapSgd<T, R, F, G, U, W> {
     marker: PhantomData<fn() -> (T, R)>,
@@ -270,6 +531,15 @@ pub struct UmapSgd<T, R, F, G, U, W> {
 }
 
 /// Buffer lengths for [`UmapSgd::with_buffers`].
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, sgd::{BufferSizes, OwnedUmapSgd, UmapConfig}};
+/// let g = CsrGraph::new(3, &[0, 2, 3, 4], &[1, 2, 0, 0], &[1.0f32, 0.5, 1.0, 0.5])?;
+/// let config = UmapConfig::umap_learn(3, 0); // m = 5: room for ⌈2m⌉ + 2 = 12 negatives
+/// let sizes = OwnedUmapSgd::<f32>::buffer_sizes(&g, &config);
+/// assert_eq!(sizes, BufferSizes { times: 3 * 4, rngs: 3, negatives: 12, coeffs: 13 });
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BufferSizes {
     /// `f64` schedule state: 3 per stored edge (next sample, next negative sample, period;
@@ -324,6 +594,20 @@ impl<R: StreamRng, T: Real> OwnedUmapSgd<T, R> {
 
 impl<T: Real, R, F, G, U, W> UmapSgd<T, R, F, G, U, W> {
     /// Buffer lengths a run of `config` on `graph` needs.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, step::LOCKSTEP_LANES};
+    /// use neighbor_embed::sgd::{BorrowedUmapSgd, SampleOrder, UmapConfig};
+    /// let g = CsrGraph::new(4, &[0, 1, 2, 3, 4], &[1, 0, 3, 2], &[1.0f64; 4])?;
+    /// let csr = UmapConfig::umap_learn(4, 0);
+    /// let lockstep = UmapConfig { order: SampleOrder::Lockstep, ..csr };
+    /// let (a, b) = (BorrowedUmapSgd::<f64>::buffer_sizes(&g, &csr), BorrowedUmapSgd::<f64>::buffer_sizes(&g, &lockstep));
+    /// assert_eq!((b.times, b.rngs), (a.times, a.rngs)); // 3 per stored edge, 1 per vertex
+    /// assert_eq!((a.times, a.rngs), (12, 4));
+    /// // the lockstep order keeps one sample's scratch per lane
+    /// assert_eq!((b.negatives, b.coeffs), (LOCKSTEP_LANES * a.negatives, LOCKSTEP_LANES * a.coeffs));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn buffer_sizes(graph: &CsrGraph<T>, config: &UmapConfig<T>) -> BufferSizes {
         let (negatives, batch) = (config.negative_capacity(), config.order.batch());
         BufferSizes {
@@ -335,24 +619,81 @@ impl<T: Real, R, F, G, U, W> UmapSgd<T, R, F, G, U, W> {
     }
 
     /// The next epoch to run (0 for a fresh state; `n_epochs` when finished).
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, sink::InPlace, step::NegStep};
+    /// use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+    /// # let g = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[1.0f64, 1.0])?;
+    /// # let (mut step, mut y) = (NegStep::new(Cauchy, 1.0), [0.0, 1.0]);
+    /// let mut sgd = OwnedUmapSgd::<f64>::new(&g, &UmapConfig { n_epochs: 10, ..UmapConfig::umap_learn(2, 0) })?;
+    /// assert_eq!(sgd.epoch(), 0);
+    /// let mut sink = InPlace::new(&mut y, 1, None);
+    /// sgd.run(&g, &mut step, &mut sink, 4, &mut Silent)?;
+    /// assert_eq!(sgd.epoch(), 4);
+    /// sgd.run(&g, &mut step, &mut sink, usize::MAX, &mut Silent)?;
+    /// assert_eq!(sgd.epoch(), 10);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn epoch(&self) -> usize {
         self.epoch
     }
 
     /// `N`, the run's number of epochs.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, sgd::{OwnedUmapSgd, UmapConfig}};
+    /// let g = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[1.0f32, 1.0])?;
+    /// let sgd = OwnedUmapSgd::<f32>::new(&g, &UmapConfig::umap_learn(2, 0))?;
+    /// assert_eq!(sgd.n_epochs(), 500); // umap-learn's for n ≤ 10 000
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn n_epochs(&self) -> usize {
         self.n_epochs
     }
 
     /// Whether every epoch has run.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, sink::InPlace, step::NegStep};
+    /// use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+    /// # let g = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[1.0f64, 1.0])?;
+    /// # let mut step = NegStep::new(Cauchy, 1.0);
+    /// let mut sgd = OwnedUmapSgd::<f64>::new(&g, &UmapConfig { n_epochs: 3, ..UmapConfig::umap_learn(2, 0) })?;
+    /// let mut y = [0.0, 1.0];
+    /// sgd.run(&g, &mut step, &mut InPlace::new(&mut y, 1, None), usize::MAX, &mut Silent)?;
+    /// assert!(sgd.finished());
+    /// let after = y;
+    /// // a finished state runs nothing
+    /// let report = sgd.run(&g, &mut step, &mut InPlace::new(&mut y, 1, None), usize::MAX, &mut Silent)?;
+    /// assert_eq!((report.epochs, report.positive_samples, y), (0, 0, after));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn finished(&self) -> bool {
         self.epoch >= self.n_epochs
     }
 }
 
 impl<'b, R: StreamRng, T: Real> BorrowedUmapSgd<'b, T, R> {
-    /// A fresh run using caller buffers (no allocation); lengths from [`UmapSgd::buffer_sizes`].
+    /// A fresh run using caller buffers (no allocation); lengths from [`UmapSgd::buffer_sizes`]:
+    /// `times` and `rngs` exactly, `negatives` and `coeffs` at least (the extra is unused).
     /// `rngs` is overwritten with the streams of `config.seed`.
+    ///
+    /// ```
+    /// use neighbor_embed::{Error, graph::CsrGraph, rng::{Pcg32, StreamRng}};
+    /// use neighbor_embed::sgd::{BorrowedUmapSgd, UmapConfig};
+    /// let g = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[1.0f64, 1.0])?;
+    /// let config = UmapConfig::umap_learn(2, 42);
+    /// let s = BorrowedUmapSgd::<f64>::buffer_sizes(&g, &config);
+    /// let (mut times, mut negs, mut coeffs) = (vec![0.0; s.times], vec![0; s.negatives], vec![0.0; s.coeffs]);
+    /// let mut rngs = vec![Pcg32::for_stream(0, 0); s.rngs];
+    /// let sgd = BorrowedUmapSgd::with_buffers(&g, &config, &mut times, &mut rngs, &mut negs, &mut coeffs)?;
+    /// assert_eq!(sgd.rngs()[1], Pcg32::for_stream(42, 1)); // reseeded from the config
+    /// // a scratch buffer shorter than `buffer_sizes` says is refused
+    /// let mut short = vec![0.0; s.coeffs - 1];
+    /// let err = BorrowedUmapSgd::with_buffers(&g, &config, &mut times, &mut rngs, &mut negs, &mut short).err();
+    /// assert_eq!(err, Some(Error::BufferLength { name: "coeffs", expected: s.coeffs, found: s.coeffs - 1 }));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn with_buffers(
         graph: &CsrGraph<T>,
         config: &UmapConfig<T>,
@@ -395,6 +736,23 @@ const SPLIT_DRAWS: bool = !cfg!(target_family = "wasm");
 
 /// Entries of a row examined at once when an epoch marks the due ones (one bit each of a
 /// `u64`).
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, sink::InPlace, step::NegStep};
+/// use neighbor_embed::sgd::{DUE_CHUNK, OwnedUmapSgd, Silent, UmapConfig};
+/// assert_eq!(DUE_CHUNK, 64);
+/// // vertex 0 linked to 1..=100: its row spans two chunks, and every entry is still due
+/// let indptr: Vec<u32> = (0..=101).map(|i| if i == 0 { 0 } else { 100 }).collect();
+/// let indices: Vec<u32> = (1..=100).collect();
+/// let g = CsrGraph::new(101, &indptr, &indices, &[1.0f64; 100])?;
+/// let config = UmapConfig { n_epochs: 5, ..UmapConfig::umap_learn(101, 0) };
+/// let mut y: Vec<f64> = (0..101).map(f64::from).collect();
+/// let mut sink = InPlace::new(&mut y, 1, None);
+/// let r = OwnedUmapSgd::<f64>::new(&g, &config)?
+///     .run(&g, &mut NegStep::new(Cauchy, 1.0), &mut sink, usize::MAX, &mut Silent)?;
+/// assert_eq!(r.positive_samples, 100 * 4); // each entry in epochs 1..=4
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 pub const DUE_CHUNK: usize = 64;
 
 /// How many rows ahead of the one a walk starts the schedule state is prefetched
@@ -532,11 +890,43 @@ where
     /// The schedule state, three values per stored edge `p` (at `3p`, `3p + 1`, `3p + 2`): its
     /// next sample time, its next negative-sample time, and its period `ε_e`
     /// ([`epochs_per_sample`]).
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, kernel::Umap, sink::InPlace, step::BceStep};
+    /// use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+    /// let g = CsrGraph::new(3, &[0, 2, 3, 4], &[1, 2, 0, 0], &[1.0f64, 0.5, 1.0, 0.5])?;
+    /// let mut sgd = OwnedUmapSgd::<f64>::new(&g, &UmapConfig { n_epochs: 10, ..UmapConfig::umap_learn(3, 0) })?;
+    /// // entries 0 (weight 1) and 1 (weight 0.5): [ε, ε/m, ε] each, m = 5
+    /// assert_eq!(sgd.times()[..6], [1.0, 0.2, 1.0, 2.0, 0.4, 2.0]);
+    /// let mut y = [0.0, 0.0, 1.0, 0.0, 0.0, 1.0];
+    /// let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+    /// sgd.run(&g, &mut step, &mut InPlace::new(&mut y, 2, None), 3, &mut Silent)?;
+    /// assert_eq!(sgd.times()[0], 3.0); // sampled in epochs 1 and 2: next due in epoch 3
+    /// assert_eq!(sgd.times()[3], 4.0); // sampled in epoch 2: next due in epoch 4
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn times(&self) -> &[f64] {
         self.times.as_ref()
     }
 
     /// The per-vertex random streams.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, kernel::Umap, rng::{Pcg32, StreamRng}, sink::InPlace, step::BceStep};
+    /// use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+    /// // the edge 0–1; vertex 2 has no edge, so it never draws a negative
+    /// let g = CsrGraph::new(3, &[0, 1, 2, 2], &[1, 0], &[1.0f64, 1.0])?;
+    /// let config = UmapConfig { n_epochs: 10, ..UmapConfig::umap_learn(3, 5) };
+    /// let mut sgd = OwnedUmapSgd::<f64, Pcg32>::new(&g, &config)?;
+    /// let fresh: Vec<Pcg32> = (0..3).map(|v| Pcg32::for_stream(5, v)).collect();
+    /// assert_eq!(sgd.rngs(), fresh); // stream v of the seed for vertex v
+    /// let mut y = [0.0, 0.0, 1.0, 0.0, 0.0, 1.0];
+    /// let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+    /// sgd.run(&g, &mut step, &mut InPlace::new(&mut y, 2, None), usize::MAX, &mut Silent)?;
+    /// assert!(sgd.rngs()[0] != fresh[0] && sgd.rngs()[1] != fresh[1]); // heads draw from their own
+    /// assert_eq!(sgd.rngs()[2], fresh[2]);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn rngs(&self) -> &[R] {
         self.rngs.as_ref()
     }
@@ -547,6 +937,21 @@ where
     /// Errors (nothing is run): the graph is not the one the state was built for (vertex or
     /// entry count, threshold), the sink's size does not match, or the step's parameters are
     /// invalid.
+    ///
+    /// ```
+    /// use neighbor_embed::{Error, graph::CsrGraph, kernel::Umap, sink::InPlace, step::BceStep};
+    /// use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+    /// let g = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[1.0f64, 1.0])?;
+    /// let mut sgd = OwnedUmapSgd::<f64>::new(&g, &UmapConfig { n_epochs: 20, ..UmapConfig::umap_learn(2, 0) })?;
+    /// let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+    /// let mut y = [0.0, 1.0, 2.0]; // three points for a graph on two
+    /// let err = sgd.run(&g, &mut step, &mut InPlace::new(&mut y, 1, None), usize::MAX, &mut Silent);
+    /// assert_eq!(err, Err(Error::PointCount { graph: 2, layout: 3 }));
+    /// assert_eq!(sgd.epoch(), 0); // nothing ran
+    /// let report = sgd.run(&g, &mut step, &mut InPlace::new(&mut y[..2], 1, None), 5, &mut Silent)?;
+    /// assert_eq!((report.epochs, report.positive_samples), (5, 2 * 4)); // both entries in epochs 1..=4
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn run<S: Step<T>, K: Sink<T>, O: Observer<T>>(
         &mut self,
         graph: &CsrGraph<T>,

@@ -65,6 +65,17 @@ impl<A> core::ops::DerefMut for Aligned<A> {
 }
 
 /// One positive sample: the edge `(head, tail)` and the negatives drawn for it.
+///
+/// ```
+/// use neighbor_embed::{kernel::Umap, sink::InPlace, step::{BceStep, Sample, Step}};
+/// let sample = Sample { head: 0, tail: 1, negatives: &[0, 0] };
+/// let mut step = BceStep::umap_learn(Umap::umap_learn_default());
+/// let (mut a, mut b) = ([0.0f64, 1.0], [0.0f64, 1.0]);
+/// step.apply(&mut InPlace::new(&mut a, 1, None), sample, 1.0, false, &mut [0.0; 3]);
+/// let no_negatives = Sample { negatives: &[], ..sample };
+/// step.apply(&mut InPlace::new(&mut b, 1, None), no_negatives, 1.0, false, &mut [0.0; 3]);
+/// assert_eq!(a, b); // negatives equal to the head are skipped (umap-learn wastes the draws)
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sample<'a> {
     /// The head `i` of the attractive edge (the point that is always moved).
@@ -76,14 +87,69 @@ pub struct Sample<'a> {
 }
 
 /// One positive sample with its negatives.
+///
+/// ```
+/// use neighbor_embed::{Error, graph::CsrGraph, sink::{InPlace, Sink}, step::{Sample, Step}};
+/// use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+/// /// Moves each head a fraction `lr` of the way to its tail, ignoring negatives; counts what
+/// /// the loop hands it.
+/// struct Pull { samples: u64, negatives: u64 }
+/// impl Step<f64> for Pull {
+///     fn check(&self) -> Result<(), Error> { Ok(()) }
+///     fn apply<S: Sink<f64>>(&mut self, sink: &mut S, s: Sample<'_>, lr: f64, _: bool, _: &mut [f64]) -> f64 {
+///         for d in 0..sink.dim() {
+///             let delta = lr * (sink.coord(s.tail, d) - sink.coord(s.head, d));
+///             sink.add(s.head, d, delta);
+///         }
+///         self.samples += 1;
+///         self.negatives += s.negatives.len() as u64;
+///         0.0
+///     }
+/// }
+/// let g = CsrGraph::new(3, &[0, 2, 3, 4], &[1, 2, 0, 0], &[1.0f64, 0.5, 1.0, 0.5])?;
+/// let config = UmapConfig { n_epochs: 10, ..UmapConfig::umap_learn(3, 1) };
+/// let mut pull = Pull { samples: 0, negatives: 0 };
+/// let mut y = [0.0, 0.0, 1.0, 0.0, 0.0, 1.0];
+/// let report = OwnedUmapSgd::<f64>::new(&g, &config)?
+///     .run(&g, &mut pull, &mut InPlace::new(&mut y, 2, None), usize::MAX, &mut Silent)?;
+/// assert_eq!((pull.samples, pull.negatives), (report.positive_samples, report.negative_samples));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 pub trait Step<T: Real> {
     /// Validates the step's parameters (the loops call it once before running).
+    ///
+    /// ```
+    /// use neighbor_embed::{Error, graph::CsrGraph, kernel::Umap, sink::InPlace, step::{BceStep, Step}};
+    /// use neighbor_embed::sgd::{OwnedUmapSgd, Silent, UmapConfig};
+    /// let mut step = BceStep { gamma: -1.0f64, ..BceStep::umap_learn(Umap::umap_learn_default()) };
+    /// assert!(matches!(step.check(), Err(Error::Param { name: "gamma", .. })));
+    /// // a loop refuses it before running anything
+    /// let g = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[1.0, 1.0])?;
+    /// let mut sgd = OwnedUmapSgd::<f64>::new(&g, &UmapConfig::umap_learn(2, 0))?;
+    /// let mut y = [0.0, 1.0];
+    /// let run = sgd.run(&g, &mut step, &mut InPlace::new(&mut y, 1, None), usize::MAX, &mut Silent);
+    /// assert!(run.is_err() && sgd.epoch() == 0);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     fn check(&self) -> Result<(), Error>;
 
     /// Applies `sample` at learning rate `lr`. Returns the sample's loss (a per-sample
     /// estimate, from positions before the update) when `want_loss`, else 0. `scratch` must
-    /// hold at least `negatives.len() + 1` values (only [`InfoNceStep`] uses it). Indices must
+    /// hold at least `negatives.len() + 1` values (used by [`InfoNceStep`] and by [`BceStep`]'s
+    /// batched negatives outside two dimensions; the loops size it). Indices must
     /// be `< sink.n()` (the loops guarantee it).
+    ///
+    /// ```
+    /// use neighbor_embed::{kernel::Cauchy, sink::InPlace, step::{NegStep, Sample, Step}};
+    /// let mut step = NegStep::new(Cauchy, 1.0);
+    /// let sample = Sample { head: 0, tail: 1, negatives: &[] };
+    /// let mut y = [0.0f64, 1.0];
+    /// let loss = step.apply(&mut InPlace::new(&mut y, 1, None), sample, 0.1, true, &mut [0.0]);
+    /// // from the positions before the update: w = 1/(1 + 1) = 1/2, q = w/(w + s) = 1/3
+    /// assert!((loss - 3f64.ln()).abs() < 1e-15); // -ln q
+    /// assert!(y[1] - y[0] < 1.0); // the pair moved closer
+    /// assert_eq!(step.apply(&mut InPlace::new(&mut y, 1, None), sample, 0.1, false, &mut [0.0]), 0.0);
+    /// ```
     fn apply<S: Sink<T>>(
         &mut self,
         sink: &mut S,
@@ -101,6 +167,21 @@ pub trait Step<T: Real> {
     /// [`Step::end_batch`] between them (exactly the updates of separate calls).
     /// [`BceStep`] with `batched_negatives` overrides it: the samples form one batch (see
     /// there).
+    ///
+    /// ```
+    /// use neighbor_embed::{kernel::Cauchy, sink::InPlace, step::{NegStep, Sample, Step}};
+    /// let mut step = NegStep::new(Cauchy, 1.0);
+    /// let batch = [
+    ///     Sample { head: 0, tail: 1, negatives: &[2] },
+    ///     Sample { head: 2, tail: 1, negatives: &[0] },
+    /// ];
+    /// let (mut a, mut b) = ([0.0f64, 1.0, 3.0], [0.0f64, 1.0, 3.0]);
+    /// step.apply_batch(&mut InPlace::new(&mut a, 1, None), &batch, 0.1, false, &mut [0.0; 4]);
+    /// for sample in batch {
+    ///     step.apply(&mut InPlace::new(&mut b, 1, None), sample, 0.1, false, &mut [0.0; 2]);
+    /// }
+    /// assert_eq!(a, b); // the default: one sample after the other
+    /// ```
     fn apply_batch<S: Sink<T>>(
         &mut self,
         sink: &mut S,
@@ -115,6 +196,19 @@ pub trait Step<T: Real> {
     /// Applies pending updates of scalar parameters (NCE's `ln Z`). Loops call it after every
     /// sample (per-sample SGD), after every [`Step::apply_batch`] or after every mini-batch
     /// (mini-batch SGD). Default: nothing.
+    ///
+    /// ```
+    /// use neighbor_embed::{kernel::Cauchy, sink::InPlace, step::{NceStep, Sample, Step}};
+    /// let mut step = NceStep::new(Cauchy, 5.0, 3, 0.0, 0.01)?;
+    /// let mut y = [0.0f64, 0.5, 4.0];
+    /// let sample = Sample { head: 0, tail: 1, negatives: &[2] };
+    /// step.apply(&mut InPlace::new(&mut y, 1, None), sample, 0.1, false, &mut [0.0; 2]);
+    /// let pending = step.pending;
+    /// assert!(pending != 0.0 && step.ln_z == 0.0); // ∂ℓ/∂θ is held back...
+    /// step.end_batch(); // ...until the batch ends: θ -= lr_z · clip(∂ℓ/∂θ)
+    /// assert_eq!((step.ln_z, step.pending), (-0.01 * pending, 0.0)); // |pending| < clip 4
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     fn end_batch(&mut self) {}
 }
 
@@ -281,6 +375,14 @@ pub struct BceStep<T, K> {
 impl<T: Real, K: BceKernel<T>> BceStep<T, K> {
     /// umap-learn's settings: `γ = 1`, `ε = 0.001`, clip 4, `move_other`, negatives in
     /// sequence.
+    ///
+    /// ```
+    /// use neighbor_embed::{kernel::Umap, step::{BceStep, Step}};
+    /// let step = BceStep::<f32, _>::umap_learn(Umap::umap_learn_default());
+    /// assert_eq!((step.gamma, step.eps, step.clip), (1.0, 0.001, Some(4.0)));
+    /// assert!(step.move_other && !step.batched_negatives);
+    /// assert!(step.check().is_ok());
+    /// ```
     pub fn umap_learn(kernel: K) -> Self {
         BceStep {
             kernel,
@@ -944,6 +1046,15 @@ pub struct NegStep<T, K> {
 
 impl<T: Real, K: Kernel<T>> NegStep<T, K> {
     /// NEG with constant `s`, weight 1, clip 4, `move_other`, negatives not pushed.
+    ///
+    /// ```
+    /// use neighbor_embed::{Error, kernel::Cauchy, step::{NegStep, Step}};
+    /// let step = NegStep::new(Cauchy, 0.5f64);
+    /// assert_eq!((step.s, step.neg_weight, step.clip), (0.5, 1.0, Some(4.0)));
+    /// assert!(step.move_other && !step.push_negatives);
+    /// // `s` is checked by `check` (which the loops call), not here
+    /// assert!(matches!(NegStep::new(Cauchy, 0.0f64).check(), Err(Error::Param { name: "s", .. })));
+    /// ```
     pub fn new(kernel: K, s: T) -> Self {
         NegStep {
             kernel,
@@ -1089,6 +1200,16 @@ pub struct NceStep<T, K> {
 impl<T: Real, K: Kernel<T>> NceStep<T, K> {
     /// NCE for `n` points with `m` noise samples per data sample, initial `θ = ln_z`, rate
     /// `lr_z`; clip 4, `move_other`. Errors for `n < 2`, `m ≤ 0`.
+    ///
+    /// ```
+    /// use neighbor_embed::{Error, kernel::Cauchy, step::NceStep};
+    /// let step = NceStep::new(Cauchy, 5.0f64, 10, 0.0, 0.001)?;
+    /// assert!((step.ln_noise - (5.0f64 / 90.0).ln()).abs() < 1e-14); // ln(m/(n(n - 1)))
+    /// assert_eq!((step.ln_z, step.lr_z, step.pending), (0.0, 0.001, 0.0));
+    /// assert!(matches!(NceStep::new(Cauchy, 5.0f64, 1, 0.0, 0.001), Err(Error::Degenerate { .. })));
+    /// assert!(matches!(NceStep::new(Cauchy, 0.0f64, 10, 0.0, 0.001), Err(Error::Param { name: "m", .. })));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn new(kernel: K, m: T, n: usize, ln_z: T, lr_z: T) -> Result<Self, Error> {
         check_positive("m", m)?;
         if n < 2 {
@@ -1191,6 +1312,17 @@ pub struct InfoNceStep<T, K> {
 
 impl<T: Real, K: Kernel<T>> InfoNceStep<T, K> {
     /// InfoNCE with factor `ρ`, clip 4, tail and negatives moving (the full gradient).
+    ///
+    /// ```
+    /// use neighbor_embed::{kernel::Cauchy, sink::InPlace, step::{InfoNceStep, Sample, Step}};
+    /// let mut step = InfoNceStep::new(Cauchy, 1.0f64);
+    /// assert_eq!((step.rho, step.clip), (1.0, Some(4.0)));
+    /// assert!(step.move_other && step.push_negatives);
+    /// let mut y = [0.0f64, 1.0, 2.0];
+    /// let sample = Sample { head: 0, tail: 1, negatives: &[2] };
+    /// step.apply(&mut InPlace::new(&mut y, 1, None), sample, 0.1, false, &mut [0.0; 2]);
+    /// assert!(y[1] < 1.0 && y[2] > 2.0); // the tail is pulled in, the negative pushed away
+    /// ```
     pub fn new(kernel: K, rho: T) -> Self {
         InfoNceStep {
             kernel,

@@ -8,6 +8,15 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 /// Connected components of the graph's kept edges of positive weight (directions ignored).
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, structure::components};
+/// // 0 → 1 stored in one direction only, 2 - 3 in both: directions are ignored
+/// let g = CsrGraph::new(4, &[0, 1, 1, 2, 3], &[1, 3, 2], &[1.0, 1.0, 1.0])?;
+/// let c = components(&g);
+/// assert_eq!((c.labels, c.sizes), (vec![0, 0, 1, 1], vec![2, 2]));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Components {
     /// Component of every vertex, numbered by first vertex (vertex 0 is in component 0).
@@ -60,6 +69,18 @@ pub fn components<T: Real>(graph: &CsrGraph<T>) -> Components {
 }
 
 /// What is unusual about a graph (and, optionally, the kNN list it came from).
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, knn::{KnnList, SelfNeighbor}, structure::graph_report};
+/// // points 0 and 1 coincide; the graph 0 - 1 - 2 keeps a self-loop on 2
+/// let knn = KnnList::new(3, 1, &[1, 0, 1], &[0.0, 0.0, 2.0], SelfNeighbor::Excluded)?;
+/// # let indices = [1, 0, 2, 1, 2];
+/// let g = CsrGraph::new(3, &[0, 1, 3, 5], &indices, &[1.0, 1.0, 0.5, 0.5, 0.25])?;
+/// let r = graph_report(&g, Some(&knn));
+/// assert_eq!((r.components, r.isolated, r.self_loops, r.zero_distance_pairs), (1, 0, 1, 2));
+/// assert!(r.to_string().ends_with("1 self-loops, 2 zero-distance kNN pairs"));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GraphReport {
     /// Number of vertices.
@@ -68,11 +89,12 @@ pub struct GraphReport {
     pub components: usize,
     /// Size of the largest component.
     pub largest_component: usize,
-    /// Vertices without any kept edge of positive weight.
+    /// Vertices whose own row holds no kept edge of positive weight
+    /// ([`CsrGraph::isolated_vertices`]).
     pub isolated: usize,
     /// The first isolated vertex, if any.
     pub first_isolated: Option<usize>,
-    /// Stored self-loops.
+    /// Self-loop entries that the graph's threshold keeps (zero weights included).
     pub self_loops: usize,
     /// kNN entries at distance 0 from a different point (duplicate points).
     pub zero_distance_pairs: usize,
@@ -80,6 +102,17 @@ pub struct GraphReport {
 
 impl GraphReport {
     /// Whether nothing unusual was found.
+    ///
+    /// ```
+    /// # use neighbor_embed::{graph::CsrGraph, knn::KnnList, structure::graph_report};
+    /// // the 4-cycle 0 - 1 - 2 - 3 - 0
+    /// # let indices = [1, 3, 0, 2, 1, 3, 0, 2];
+    /// let g = CsrGraph::new(4, &[0, 2, 4, 6, 8], &indices, &[1.0f32; 8])?;
+    /// let r = graph_report(&g, None::<&KnnList<f32>>);
+    /// assert!(r.is_clean());
+    /// assert_eq!(r.to_string(), "4 vertices, connected, no duplicates");
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn is_clean(&self) -> bool {
         self.components <= 1
             && self.isolated == 0

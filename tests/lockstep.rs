@@ -294,7 +294,7 @@ fn lockstep_runs_resume_and_borrow_buffers_bit_for_bit() {
             .all(|(a, b)| a.to_bits() == b.to_bits())
     );
     assert!(whole.iter().zip(&f.init).any(|(a, b)| a != b));
-    // lockstep needs eight samples' scratch: the CSR sizes are refused
+    // lockstep needs LOCKSTEP_LANES samples' scratch: the CSR sizes are refused
     let csr = UmapConfig {
         order: SampleOrder::Csr,
         ..config

@@ -18,11 +18,28 @@ pub struct Gaussian<T> {
 
 impl<T: Real> Gaussian<T> {
     /// A Gaussian kernel with precision `β` (finite, `> 0`).
+    ///
+    /// ```
+    /// use neighbor_embed::kernel::{Gaussian, Kernel};
+    /// let k = Gaussian::new(4.0_f64)?;
+    /// assert!((k.value(0.25) - (-1.0_f64).exp()).abs() < 1e-16); // w(1/β) = 1/e
+    /// assert!(Gaussian::new(-1.0_f64).is_err() && Gaussian::new(f64::NAN).is_err());
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn new(beta: T) -> Result<Self, Error> {
         check_positive("beta", beta)?;
         Ok(Gaussian { beta })
     }
     /// The precision `β`.
+    ///
+    /// ```
+    /// use neighbor_embed::kernel::{Gaussian, Kernel};
+    /// let k = Gaussian::new(2.0_f64)?;
+    /// assert_eq!(k.beta(), 2.0);
+    /// // the log-slope is the same everywhere
+    /// assert_eq!((k.g(0.0), k.g(5.0)), (-k.beta(), -k.beta()));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn beta(&self) -> T {
         self.beta
     }

@@ -23,6 +23,15 @@ pub struct OffsetCauchy<T> {
 
 impl<T: Real> OffsetCauchy<T> {
     /// A kernel with offset `ε_k` (finite, `≥ 0`).
+    ///
+    /// ```
+    /// use neighbor_embed::kernel::{Kernel, OffsetCauchy};
+    /// // ε_k = 0 is allowed: the inverse-square kernel 1/d2, infinite at 0
+    /// let k = OffsetCauchy::new(0.0_f64)?;
+    /// assert_eq!((k.value(4.0), k.value(0.0)), (0.25, f64::INFINITY));
+    /// assert!(OffsetCauchy::new(-0.1_f64).is_err());
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn new(offset: T) -> Result<Self, Error> {
         check_param(
             "offset",
@@ -33,6 +42,17 @@ impl<T: Real> OffsetCauchy<T> {
         Ok(OffsetCauchy { offset })
     }
     /// The offset `ε_k`.
+    ///
+    /// ```
+    /// use neighbor_embed::kernel::{Kernel, OffsetCauchy};
+    /// let k = OffsetCauchy::new(0.5_f64)?;
+    /// assert_eq!(k.offset(), 0.5);
+    /// assert_eq!(k.value(0.0), 1.0 / k.offset()); // w(0) = 1/ε_k, above 1 here
+    /// // the closed-form c_pos agrees with its definition 2g(1 - q)
+    /// let (d2, s) = (1.5, 0.4);
+    /// assert!((k.c_pos(d2, s) - 2.0 * k.g(d2) * (1.0 - k.q(d2, s))).abs() < 1e-15);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn offset(&self) -> T {
         self.offset
     }

@@ -20,11 +20,29 @@ pub struct StudentT<T> {
 
 impl<T: Real> StudentT<T> {
     /// A Student-t kernel with `dof = α` degrees of freedom (finite, `> 0`).
+    ///
+    /// ```
+    /// use neighbor_embed::kernel::{Kernel, StudentT};
+    /// // α → ∞ tends to exp(-d2): (1 + 1/α)^-α = e^-1 (1 + 1/(2α) + …)
+    /// let k = StudentT::new(1e6_f64)?;
+    /// assert!((k.value(1.0) - (-1.0_f64).exp()).abs() < 1e-6);
+    /// assert!(StudentT::new(0.0_f64).is_err());
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn new(dof: T) -> Result<Self, Error> {
         check_positive("dof", dof)?;
         Ok(StudentT { dof })
     }
     /// The degrees of freedom `α`.
+    ///
+    /// ```
+    /// use neighbor_embed::kernel::{Kernel, StudentT};
+    /// let k = StudentT::new(0.5_f64)?;
+    /// assert_eq!(k.dof(), 0.5);
+    /// // g = -1/(1 + d2/α): -1/2 at d2 = α
+    /// assert_eq!(k.g(k.dof()), -0.5);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn dof(&self) -> T {
         self.dof
     }

@@ -5,8 +5,24 @@ use crate::fast_math::{Exact, Fast, Math, lanes};
 use core::marker::PhantomData;
 
 /// `a` that umap-learn uses for `spread = 1, min_dist = 0.1` (scipy's fit, MATH.md §A.2).
+///
+/// ```
+/// use neighbor_embed::kernel::{Kernel, UMAP_DEFAULT_A, Umap};
+/// assert!((UMAP_DEFAULT_A - 1.5769434603).abs() < 1e-10); // MATH.md §A.2, scipy column
+/// // at d2 = 1 the kernel is 1/(1 + a) whatever b (MATH.md §J: 0.38805663)
+/// let k = Umap::<f64>::umap_learn_default();
+/// assert_eq!(k.value(1.0), 1.0 / (1.0 + UMAP_DEFAULT_A));
+/// ```
 pub const UMAP_DEFAULT_A: f64 = 1.5769434602697652;
 /// `b` that umap-learn uses for `spread = 1, min_dist = 0.1` (scipy's fit, MATH.md §A.2).
+///
+/// ```
+/// use neighbor_embed::kernel::{Kernel, UMAP_DEFAULT_B, Umap};
+/// // scipy stops about 2e-7 (relative) short of the exact minimiser 0.8950607194 (MATH.md §A.2)
+/// assert!((UMAP_DEFAULT_B / 0.8950607194 - 1.0).abs() < 1e-5);
+/// // b < 1: the log-slope g = -a b d2^(b-1) w diverges where points meet
+/// assert_eq!(Umap::<f64>::umap_learn_default().g(0.0), f64::NEG_INFINITY);
+/// ```
 pub const UMAP_DEFAULT_B: f64 = 0.8950608778515733;
 
 /// UMAP's kernel `w = 1/(1 + a d2^b)` (McInnes, Healy & Melville 2018):
@@ -42,6 +58,20 @@ pub struct Umap<T, M: Math = Exact> {
 
 impl<T: Real, M: Math> Umap<T, M> {
     /// The same kernel in the fast math mode.
+    ///
+    /// ```
+    /// use neighbor_embed::kernel::{BceKernel, Kernel, Umap};
+    /// let exact = Umap::<f32>::umap_learn_default();
+    /// let fast = exact.fast();
+    /// for d2 in [1e-4f32, 0.3, 2.0, 50.0] {
+    ///     let (e, f) = (exact.c_rep(d2, 1.0, 0.001), fast.c_rep(d2, 1.0, 0.001));
+    ///     assert!((f / e - 1.0).abs() < 1e-6);
+    /// }
+    /// // with b = 1 no pow is evaluated: both modes give the same bits
+    /// let k = Umap::new(2.0f32, 1.0)?;
+    /// assert_eq!(k.fast().value(0.7).to_bits(), k.value(0.7).to_bits());
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn fast(self) -> Umap<T, Fast> {
         Umap {
             a: self.a,
@@ -51,6 +81,16 @@ impl<T: Real, M: Math> Umap<T, M> {
         }
     }
     /// The same kernel in the exact (libm) math mode.
+    ///
+    /// ```
+    /// use neighbor_embed::kernel::{Kernel, Umap};
+    /// let k = Umap::<f32>::umap_learn_default();
+    /// assert_eq!(k.fast().exact(), k); // the round trip keeps a and b
+    /// // libm's powf: a few f32 roundings from the kernel evaluated in f64
+    /// let (a, b) = (k.a() as f64, k.b() as f64);
+    /// let w64 = 1.0 / (1.0 + a * 2.5f64.powf(b));
+    /// assert!((k.value(2.5) as f64 / w64 - 1.0).abs() < 4.0 * f32::EPSILON as f64);
+    /// ```
     pub fn exact(self) -> Umap<T, Exact> {
         Umap {
             a: self.a,
@@ -60,10 +100,29 @@ impl<T: Real, M: Math> Umap<T, M> {
         }
     }
     /// The shape parameter `a`.
+    ///
+    /// ```
+    /// use neighbor_embed::kernel::{Kernel, Umap};
+    /// let k = Umap::new(2.0_f64, 0.5)?;
+    /// assert_eq!(k.a(), 2.0);
+    /// // w = 1/(1 + a d2^b): at d2 = 4, 1/(1 + 2·2) = 1/5
+    /// assert!((k.value(4.0) - 0.2).abs() < 1e-16);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn a(&self) -> T {
         self.a
     }
     /// The shape parameter `b`.
+    ///
+    /// ```
+    /// use neighbor_embed::kernel::{Kernel, Umap};
+    /// let k = Umap::new(1.2_f64, 0.8)?;
+    /// assert_eq!(k.b(), 0.8);
+    /// // ln(1/w - 1) = ln a + b ln d2: b is the slope against ln d2
+    /// let log_odds = |d2: f64| (1.0 / k.value(d2) - 1.0).ln();
+    /// assert!(((log_odds(8.0) - log_odds(2.0)) / 4.0_f64.ln() - k.b()).abs() < 1e-12);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn b(&self) -> T {
         self.b
     }
@@ -126,6 +185,17 @@ fn c_att_of<T: Real>(a: T, b: T, d2: T, p: T) -> T {
 
 impl<T: Real> Umap<T> {
     /// A UMAP kernel with shape parameters `a, b` (finite, `> 0`).
+    ///
+    /// ```
+    /// use neighbor_embed::kernel::{Cauchy, Kernel, Umap};
+    /// assert!(Umap::new(-1.0_f64, 1.0).is_err());
+    /// assert!(Umap::new(1.0_f64, 0.0).is_err() && Umap::new(f64::NAN, 1.0).is_err());
+    /// // a = b = 1 is the Cauchy kernel
+    /// let k = Umap::new(1.0_f64, 1.0)?;
+    /// assert_eq!(k.value(3.0), Cauchy.value(3.0));
+    /// assert!((k.g(3.0) - Cauchy.g(3.0)).abs() < 1e-16);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn new(a: T, b: T) -> Result<Self, Error> {
         check_positive("a", a)?;
         check_positive("b", b)?;
@@ -139,6 +209,16 @@ impl<T: Real> Umap<T> {
 
     /// The kernel umap-learn uses by default (`spread = 1, min_dist = 0.1`), with scipy's
     /// `a = 1.5769434603, b = 0.8950608779` so results match umap-learn's.
+    ///
+    /// ```
+    /// use neighbor_embed::kernel::{UMAP_DEFAULT_A, UMAP_DEFAULT_B, Umap};
+    /// let k = Umap::<f64>::umap_learn_default();
+    /// assert_eq!(k, Umap::new(UMAP_DEFAULT_A, UMAP_DEFAULT_B)?);
+    /// // in f32, the constants rounded once
+    /// let k32 = Umap::<f32>::umap_learn_default();
+    /// assert_eq!((k32.a(), k32.b()), (UMAP_DEFAULT_A as f32, UMAP_DEFAULT_B as f32));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn umap_learn_default() -> Self {
         Umap {
             a: T::of_f64(UMAP_DEFAULT_A),
@@ -150,6 +230,16 @@ impl<T: Real> Umap<T> {
 
     /// The kernel whose `(a, b)` fit umap-learn's target curve for `spread` and `min_dist`
     /// (see [`crate::ab_fit::fit_ab`]).
+    ///
+    /// ```
+    /// use neighbor_embed::kernel::Umap;
+    /// // MATH.md §A.2, spread = 2, min_dist = 0.1 (exact least-squares column)
+    /// let k = Umap::<f64>::from_spread_min_dist(2.0, 0.1)?;
+    /// assert!((k.a() - 0.5446607298).abs() < 1e-8 && (k.b() - 0.8420553535).abs() < 1e-8);
+    /// // min_dist must lie in [0, spread]
+    /// assert!(Umap::<f64>::from_spread_min_dist(1.0, 1.5).is_err());
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn from_spread_min_dist(spread: T, min_dist: T) -> Result<Self, Error> {
         let (a, b) = crate::ab_fit::fit_ab(spread.as_f64(), min_dist.as_f64())?;
         Umap::new(T::of_f64(a), T::of_f64(b))

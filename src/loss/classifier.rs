@@ -6,6 +6,21 @@ use crate::kernel::Kernel;
 use crate::layout::Layout;
 
 /// Parameters of negative sampling with a fixed normaliser (MATH.md §B.5).
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, layout::Layout};
+/// use neighbor_embed::loss::{NegParams, neg_loss, spectrum};
+/// // the path 0 - 1 - 2 in the plane, at the t-SNE end of the spectrum
+/// let g = CsrGraph::new(3, &[0, 1, 3, 4], &[1, 0, 2, 1], &[1.0; 4])?;
+/// let y = Layout::new(&[0.0, 0.0, 1.0, 0.5, 2.5, -0.3], 2)?;
+/// let p = NegParams { z_bar: spectrum::z_bar_tsne_end(3)?, m: 5.0 };
+/// let mut grad = [0.0; 6];
+/// let l = neg_loss(&g, &Cauchy, &y, &p, Some(&mut grad))?;
+/// // the loss depends on distances only: the gradient sums to 0 in each coordinate
+/// let (gx, gy) = (grad[0] + grad[2] + grad[4], grad[1] + grad[3] + grad[5]);
+/// assert!(l.is_finite() && gx.abs() < 1e-12 && gy.abs() < 1e-12);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NegParams<T> {
     /// The fixed normaliser `Z̄ > 0`; `n(n-1)/m` is standard negative sampling (`s = 1`, the
@@ -16,6 +31,21 @@ pub struct NegParams<T> {
 }
 
 /// Parameters of noise-contrastive estimation with a learnable normaliser `Z = e^θ`.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::StudentT, layout::Layout};
+/// use neighbor_embed::loss::{NceParams, nce_loss};
+/// # let g = CsrGraph::new(4, &[0, 1, 3, 5, 6], &[1, 0, 2, 1, 3, 2], &[1.0; 6])?;
+/// # let y = Layout::new(&[0.0, 0.4, 1.1, 3.0], 1)?;
+/// // a path of 4 points on a line, heavy-tailed kernel
+/// let k = StudentT::new(0.5)?;
+/// let at = |ln_z: f64| nce_loss(&g, &k, &y, &NceParams { ln_z, m: 2.0 }, None);
+/// // d_ln_z is ∂L/∂θ: a central difference in θ = ln Z agrees
+/// let (v, h) = (at(0.3)?, 1e-5);
+/// let fd = (at(0.3 + h)?.loss - at(0.3 - h)?.loss) / (2.0 * h);
+/// assert!(v.loss.is_finite() && (v.d_ln_z - fd).abs() < 1e-8);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NceParams<T> {
     /// `θ = ln Z` (finite).
@@ -25,6 +55,20 @@ pub struct NceParams<T> {
 }
 
 /// Value of the NCE loss and its derivative with respect to `θ = ln Z`.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, layout::Layout};
+/// use neighbor_embed::loss::{NceParams, NegParams, nce_loss, neg_loss};
+/// # let g = CsrGraph::new(3, &[0, 2, 3, 4], &[1, 2, 0, 0], &[1.0, 0.5, 1.0, 0.5])?;
+/// # let y = Layout::new(&[0.0, 0.0, 0.8, 0.1, -0.5, 1.2], 2)?;
+/// let v = nce_loss(&g, &Cauchy, &y, &NceParams { ln_z: 1.5, m: 3.0 }, None)?;
+/// // at a fixed θ, the NCE loss is negative sampling's with Z̄ = e^θ
+/// let neg = neg_loss(&g, &Cauchy, &y, &NegParams { z_bar: 1.5f64.exp(), m: 3.0 }, None)?;
+/// assert!((v.loss - neg).abs() < 1e-12 * neg);
+/// // Σ p (1 - q) ∈ [0, 1] and m Σ ξ q ∈ [0, m]: so -m < ∂L/∂θ < 1
+/// assert!(-3.0 < v.d_ln_z && v.d_ln_z < 1.0);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NceValue<T> {
     /// The population loss.

@@ -7,6 +7,25 @@ use crate::layout::Layout;
 
 /// Parameters of UMAP's effective loss: repulsion strength `γ` and negative samples per
 /// positive sample `m` (may be fractional). Defaults are umap-learn's: `γ = 1`, `m = 5`.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Umap, layout::Layout};
+/// use neighbor_embed::loss::{EffectiveParams, umap_effective_loss};
+/// # let w = [1.0, 0.3, 1.0, 0.6, 0.3, 0.6];
+/// # let g = CsrGraph::new(3, &[0, 2, 4, 6], &[1, 2, 0, 2, 0, 1], &w)?; // a weighted triangle
+/// let p = EffectiveParams { gamma: 2.0, m: 3.5 }; // m may be fractional
+/// let loss = |c: &[f64], grad: Option<&mut [f64]>| {
+///     let (k, y) = (Umap::umap_learn_default(), Layout::new(c, 2).unwrap());
+///     umap_effective_loss(&g, &k, &y, &p, &mut [0.0; 3], grad).unwrap()
+/// };
+/// let (c, mut grad) = ([0.0, 0.0, 1.0, 0.2, 0.4, 1.5], [0.0; 6]);
+/// assert!(loss(&c, Some(&mut grad)).is_finite());
+/// // a central difference in the first coordinate of y_1
+/// let (mut up, mut down, h) = (c, c, 1e-6);
+/// (up[2], down[2]) = (c[2] + h, c[2] - h);
+/// assert!((grad[2] - (loss(&up, None) - loss(&down, None)) / (2.0 * h)).abs() < 1e-7);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EffectiveParams<T> {
     /// Repulsion strength `γ ≥ 0` (umap-learn's `repulsion_strength`).

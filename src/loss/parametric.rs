@@ -6,6 +6,22 @@ use crate::kernel::BceKernel;
 use crate::layout::Layout;
 
 /// Parameters of Parametric UMAP's effective loss.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, layout::Layout};
+/// use neighbor_embed::loss::{EffectiveParams, ParametricParams};
+/// use neighbor_embed::loss::{parametric_effective_loss, umap_effective_loss};
+/// // a 4-cycle: every degree is d = 2, so in the large-batch limit r^P = γ m d_i d_k / D_tot
+/// // equals UMAP's r = γ m (d_i + d_k)/(2n) (MATH.md §B.4)
+/// let g = CsrGraph::new(4, &[0, 2, 4, 6, 8], &[1, 3, 0, 2, 1, 3, 0, 2], &[1.0; 8])?;
+/// # let y = Layout::new(&[0.0f64, 0.0, 1.0, 0.1, 1.2, 1.3, -0.2, 0.9], 2)?;
+/// let p = ParametricParams { gamma: 1.0, m: 5.0, batch_size: None };
+/// let lp = parametric_effective_loss(&g, &Cauchy, &y, &p, &mut [0.0; 4], None)?;
+/// let e = EffectiveParams { gamma: 1.0, m: 5.0 };
+/// let le = umap_effective_loss(&g, &Cauchy, &y, &e, &mut [0.0; 4], None)?;
+/// assert!(lp.is_finite() && (lp - le).abs() < 1e-12 * le);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ParametricParams<T> {
     /// Repulsion strength `γ ≥ 0`.

@@ -2,7 +2,7 @@
 //!
 //! Jacobi is slower than tridiagonal QR (about `3n³` flops a sweep, 6–10 sweeps) but simple,
 //! backward stable and accurate for small eigenvalues; it is used here for graphs of up to a few
-//! hundred vertices and for the small projected matrices of the Lanczos solver. Rotations are
+//! hundred vertices and for the small projected matrices of the block Krylov solver. Rotations are
 //! applied in a fixed order with basic IEEE operations only, so the result is bit-identical on
 //! every target.
 

@@ -13,6 +13,19 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 /// Which effective resistance (MATH.md §E.3); `v_k(i,j)` as in [`Spectrum`].
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, spectral::{Resistance, Spectrum}};
+/// // the path 0 -(4)- 1 -(1)- 2: degrees 4, 5, 1
+/// let g = CsrGraph::new(3, &[0, 1, 3, 4], &[1, 0, 2, 1], &[4.0f64, 4.0, 1.0, 1.0])?;
+/// let s = Spectrum::dense(&g)?;
+/// let r = |i, j, kind| s.resistance(i, j, kind).unwrap();
+/// assert!((r(0, 1, Resistance::Raw) - 0.25).abs() < 1e-14); // one edge of weight w: 1/w
+/// assert!((r(0, 2, Resistance::Raw) - 1.25).abs() < 1e-14); // in series: 1/4 + 1/1
+/// // R̃_01 = R_01 - 1/d_0 - 1/d_1 + 2 w_01/(d_0 d_1) = 1/4 - 1/4 - 1/5 + 2/5
+/// assert!((r(0, 1, Resistance::Corrected) - 0.2).abs() < 1e-14);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Resistance {
     /// `R_ij = (e_i - e_j)ᵀ L⁺ (e_i - e_j) = Σ_{k≥2} v_k(i,j)²/λ_k` with `L = D - W`.
@@ -26,6 +39,18 @@ pub enum Resistance {
 
 /// Whether the squared diffusion distance carries the factor `vol = Σ_i d_i` (MATH.md §E.4);
 /// see [`Spectrum::diffusion_sq`] for non-integer `t`.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, spectral::{Spectrum, VolScaling}};
+/// // the 4-cycle 0 - 1 - 2 - 3 - 0: d_i = 2, vol = 8, π = 1/4
+/// let g = CsrGraph::new(4, &[0, 2, 4, 6, 8], &[1, 3, 0, 2, 1, 3, 0, 2], &[1.0f64; 8])?;
+/// let s = Spectrum::dense(&g)?;
+/// // P[0] = (0, 1/2, 0, 1/2), P[1] = (1/2, 0, 1/2, 0): D_1² = 4·(1/2)²/(1/4) = 4
+/// let scaled = s.diffusion_sq(0, 1, 1.0, VolScaling::Scaled)?;
+/// let unscaled = s.diffusion_sq(0, 1, 1.0, VolScaling::Unscaled)?;
+/// assert!((scaled - 4.0).abs() < 1e-14 && (unscaled - 0.5).abs() < 1e-14); // 4 / vol
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum VolScaling {
     /// The definition `D_t(i,j)² = Σ_l (P^t[i,l] - P^t[j,l])²/π_l` with `P = D^{-1}W` and
@@ -94,6 +119,23 @@ impl Spectrum {
     /// Largest graph accepted by [`Spectrum::dense`]. Jacobi costs about `3n³` flops a sweep
     /// (6–10 sweeps) and `2n²` `f64` of memory: about 0.7 s at `n = 400` and 7 s at `n = 800`
     /// on one core (measured), minutes and 67 MB at this limit.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, spectral::Spectrum, Error};
+    /// // a path one vertex longer than the limit
+    /// let n = Spectrum::DENSE_MAX_N + 1;
+    /// # let (mut indptr, mut indices) = (vec![0u32], Vec::new());
+    /// # for i in 0..n as u32 {
+    /// #     indices.extend((i > 0).then(|| i - 1));
+    /// #     indices.extend((i + 1 < n as u32).then_some(i + 1));
+    /// #     indptr.push(indices.len() as u32);
+    /// # }
+    /// # let w = vec![1.0f64; indices.len()];
+    /// let g = CsrGraph::new(n, &indptr, &indices, &w)?;
+    /// // refused before any work
+    /// assert!(matches!(Spectrum::dense(&g), Err(Error::Param { name: "n", .. })));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub const DENSE_MAX_N: usize = 2048;
 
     /// All `n` eigenpairs of `L_sym` of the graph's kept edges, by the dense Jacobi solver
@@ -292,32 +334,99 @@ impl Spectrum {
     }
 
     /// Number of vertices.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, spectral::{EigenOptions, Spectrum}};
+    /// // the 4-cycle, truncated to its 2 smallest pairs
+    /// let g = CsrGraph::new(4, &[0, 2, 4, 6, 8], &[1, 3, 0, 2, 1, 3, 0, 2], &[1.0f64; 8])?;
+    /// let s = Spectrum::truncated(&g, 2, &EigenOptions::default())?;
+    /// assert_eq!((s.n(), s.pairs(), s.degrees().len()), (4, 2, 4));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn n(&self) -> usize {
         self.n
     }
 
     /// Number of eigenpairs `K`, the trivial one included (`n` when exact).
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, spectral::{EigenOptions, Resistance, Spectrum}};
+    /// // the path 0 - 1 - 2 - 3 - 4: R_04 = 4
+    /// let g = CsrGraph::new(5, &[0, 1, 3, 5, 7, 8], &[1, 0, 2, 1, 3, 2, 4, 3], &[1.0f64; 8])?;
+    /// let mut last = 0.0;
+    /// for k in 2..=5 {
+    ///     let s = Spectrum::truncated(&g, k, &EigenOptions::default())?;
+    ///     assert_eq!(s.pairs(), k);
+    ///     let r = s.resistance(0, 4, Resistance::Raw)?;
+    ///     assert!(r >= last - 1e-12); // truncated sums grow towards the exact value
+    ///     last = r;
+    /// }
+    /// assert!((last - 4.0).abs() < 1e-12);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn pairs(&self) -> usize {
         self.values.len()
     }
 
     /// Whether all `n` pairs are present, so the distances are exact up to rounding.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, spectral::{EigenOptions, Resistance, Spectrum}};
+    /// // the triangle: R = 2/3 between any two vertices
+    /// let g = CsrGraph::new(3, &[0, 2, 4, 6], &[1, 2, 0, 2, 0, 1], &[1.0f64; 6])?;
+    /// let options = EigenOptions::default();
+    /// assert!(!Spectrum::truncated(&g, 2, &options)?.is_exact());
+    /// let all = Spectrum::truncated(&g, 3, &options)?; // k = n
+    /// assert!(all.is_exact());
+    /// assert!((all.resistance(1, 2, Resistance::Raw)? - 2.0 / 3.0).abs() < 1e-14);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn is_exact(&self) -> bool {
         self.exact
     }
 
     /// The `K` eigenvalues of `L_sym` (ascending, as the solvers return them); the first is
     /// the trivial eigenvalue (≈ 0).
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, spectral::Spectrum};
+    /// // the complete graph K4: L_sym has eigenvalues 0 and n/(n - 1) = 4/3 (three times)
+    /// let g = CsrGraph::new(4, &[0, 3, 6, 9, 12], &[1, 2, 3, 0, 2, 3, 0, 1, 3, 0, 1, 2], &[1.0f64; 12])?;
+    /// let s = Spectrum::dense(&g)?;
+    /// assert!(s.values()[0].abs() < 1e-15);
+    /// assert!(s.values()[1..].iter().all(|&l| (l - 4.0 / 3.0).abs() < 1e-14));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn values(&self) -> &[f64] {
         &self.values
     }
 
     /// The weighted degrees `d_i` (kept edges, self-loops counted once).
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, spectral::Spectrum};
+    /// // the triangle with a self-loop of weight 2 on vertex 0
+    /// let w = [2.0f64, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+    /// let g = CsrGraph::new(3, &[0, 3, 5, 7], &[0, 1, 2, 0, 2, 0, 1], &w)?;
+    /// let s = Spectrum::dense(&g)?;
+    /// assert_eq!(s.degrees(), &[4.0, 2.0, 2.0]);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn degrees(&self) -> &[f64] {
         &self.degrees
     }
 
     /// The volume `vol = Σ_i d_i`.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, spectral::Spectrum};
+    /// // the path 0 -(2)- 1 -(3)- 2: each edge counts in both degrees
+    /// let g = CsrGraph::new(3, &[0, 1, 3, 4], &[1, 0, 2, 1], &[2.0f32, 2.0, 3.0, 3.0])?;
+    /// let s = Spectrum::dense(&g)?;
+    /// assert_eq!(s.vol(), 2.0 * (2.0 + 3.0));
+    /// assert_eq!(s.vol(), s.degrees().iter().sum::<f64>());
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn vol(&self) -> f64 {
         self.vol
     }

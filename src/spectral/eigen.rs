@@ -10,10 +10,58 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 /// Graphs with at most this many vertices are decomposed densely (Jacobi) instead.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, spectral::{laplacian_eigenpairs, EigenOptions, DENSE_LIMIT}};
+/// // a star: L_sym has eigenvalues 0, 1 (n - 2 times) and 2
+/// # let star = |n: usize| {
+/// #     let mut indptr = vec![0, n as u32 - 1];
+/// #     indptr.extend(n as u32..2 * n as u32 - 1);
+/// #     let indices: Vec<u32> = (1..n as u32).chain(std::iter::repeat_n(0, n - 1)).collect();
+/// #     (indptr, indices, vec![1.0f64; 2 * n - 2])
+/// # };
+/// for (n, krylov) in [(5, false), (DENSE_LIMIT + 1, true)] {
+///     let (indptr, indices, w) = star(n);
+///     let g = CsrGraph::new(n, &indptr, &indices, &w)?;
+///     let e = laplacian_eigenpairs(&g, 2, &EigenOptions::default())?;
+///     assert!((e.values[1] - 1.0).abs() < 1e-12);
+///     assert_eq!(e.matvecs > 0, krylov); // the dense path uses no operator products
+/// }
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 pub const DENSE_LIMIT: usize = 200;
 
 /// Options of [`laplacian_eigenpairs`]. `Default`: `tol = 1e-8`, at most 2000 restarts,
 /// automatic block size and Krylov depth, seed 0.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, spectral::{laplacian_eigenpairs, EigenOptions}};
+/// let d = EigenOptions::default();
+/// assert_eq!((d.tol, d.max_restarts, d.filter_degree, d.seed), (1e-8, 2000, 8, 0));
+/// assert_eq!((d.block, d.depth), (0, 0)); // automatic
+/// // a circulant graph on 250 vertices (each joined to the vertices 1, 2 and 3 steps away):
+/// // large enough for the Krylov solver; λ₂ = 1 - (cos(2π/n) + cos(4π/n) + cos(6π/n))/3
+/// let n = 250;
+/// # let (mut indptr, mut indices) = (vec![0u32], Vec::new());
+/// # for i in 0..n {
+/// #     let mut row = Vec::new();
+/// #     for o in [1, 2, 3] {
+/// #         row.extend([(i + o) % n, (i + n - o) % n].map(|j| j as u32));
+/// #     }
+/// #     row.sort();
+/// #     indices.extend(row);
+/// #     indptr.push(indices.len() as u32);
+/// # }
+/// # let w = vec![1.0f64; indices.len()];
+/// let g = CsrGraph::new(n, &indptr, &indices, &w)?;
+/// let options = EigenOptions { tol: 1e-10, seed: 17, ..EigenOptions::default() };
+/// let e = laplacian_eigenpairs(&g, 2, &options)?;
+/// let t = 2.0 * std::f64::consts::PI / n as f64;
+/// let lambda2 = 1.0 - (t.cos() + (2.0 * t).cos() + (3.0 * t).cos()) / 3.0;
+/// assert!(e.residual <= 1e-10 && e.restarts >= 1);
+/// assert!((e.values[1] - lambda2).abs() < 1e-12);
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EigenOptions {
     /// Largest accepted residual `‖L_sym u - λu‖` of a returned pair (unit `u`); `> 0`.
@@ -47,6 +95,21 @@ impl Default for EigenOptions {
 }
 
 /// The `k` smallest eigenpairs of a graph's normalised Laplacian.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, spectral::{laplacian_eigenpairs, EigenOptions}};
+/// // the path 0 - 1 - 2 - 3 - 4: L_sym has eigenvalues 1 - cos(πk/(n - 1)), k = 0..n
+/// let g = CsrGraph::new(5, &[0, 1, 3, 5, 7, 8], &[1, 0, 2, 1, 3, 2, 4, 3], &[1.0f64; 8])?;
+/// let e = laplacian_eigenpairs(&g, 5, &EigenOptions::default())?;
+/// for (k, &lambda) in e.values.iter().enumerate() {
+///     assert!((lambda - (1.0 - (std::f64::consts::PI * k as f64 / 4.0).cos())).abs() < 1e-12);
+/// }
+/// // the trivial vector is √d/‖√d‖, d = (1, 2, 2, 2, 1)
+/// assert_eq!(e.degrees, [1.0, 2.0, 2.0, 2.0, 1.0]);
+/// let trivial = e.degrees.iter().map(|d| (d / 8.0f64).sqrt());
+/// assert!(e.vector(0).iter().zip(trivial).all(|(u, t)| (u - t).abs() < 1e-15));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Eigenpairs {
     /// Number of vertices.
@@ -68,14 +131,46 @@ pub struct Eigenpairs {
 
 impl Eigenpairs {
     /// Number of pairs.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, spectral::{laplacian_eigenpairs, EigenOptions}};
+    /// // a 6-cycle; the two smallest pairs of its L_sym: 0 and 1 - cos(2π/6) = 1/2
+    /// let indices = [1, 5, 0, 2, 1, 3, 2, 4, 3, 5, 0, 4];
+    /// let g = CsrGraph::new(6, &[0, 2, 4, 6, 8, 10, 12], &indices, &[2.0f32; 12])?;
+    /// let e = laplacian_eigenpairs(&g, 2, &EigenOptions::default())?;
+    /// assert_eq!((e.len(), e.vectors.len()), (2, 2 * 6));
+    /// assert!((e.values[1] - 0.5).abs() < 1e-12);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.values.len()
     }
     /// Whether there are no pairs (never, for a successful call).
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, spectral::{laplacian_eigenpairs, EigenOptions}};
+    /// let g = CsrGraph::new(2, &[0, 1, 2], &[1, 0], &[0.5f64, 0.5])?; // one edge
+    /// let options = EigenOptions::default();
+    /// assert!(!laplacian_eigenpairs(&g, 1, &options)?.is_empty()); // the trivial pair
+    /// assert!(laplacian_eigenpairs(&g, 0, &options).is_err()); // k = 0 is refused
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
     /// Eigenvector `r`.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, spectral::{laplacian_eigenpairs, EigenOptions}};
+    /// // the star with centre 0 and leaves 1, 2, 3: L_sym has eigenvalues 0, 1, 1, 2
+    /// let g = CsrGraph::new(4, &[0, 3, 4, 5, 6], &[1, 2, 3, 0, 0, 0], &[1.0f64; 6])?;
+    /// let e = laplacian_eigenpairs(&g, 4, &EigenOptions::default())?;
+    /// assert!((e.values[3] - 2.0).abs() < 1e-12);
+    /// // λ = 2 (bipartite graph): (√d_0, -√d_1, -√d_2, -√d_3)/√6, its largest entry positive
+    /// let want = [3.0f64.sqrt(), -1.0, -1.0, -1.0].map(|x| x / 6.0f64.sqrt());
+    /// assert!(e.vector(3).iter().zip(want).all(|(u, w)| (u - w).abs() < 1e-12));
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn vector(&self, r: usize) -> &[f64] {
         &self.vectors[r * self.n..(r + 1) * self.n]
     }
@@ -180,8 +275,8 @@ fn laplacian_degrees<T: Real>(graph: &CsrGraph<T>) -> Result<Vec<f64>, Error> {
 /// the `p` best Ritz vectors as the next block. `p(A)` is `A` in the first restart and then a
 /// Chebyshev polynomial of degree [`EigenOptions::filter_degree`] that damps the unwanted part
 /// of the spectrum located by the previous Ritz values. It stops when every wanted Ritz pair
-/// has residual `‖L_sym u - λu‖ ≤ tol`. Graphs of at most [`DENSE_LIMIT`] vertices are solved
-/// densely instead.
+/// has residual `‖L_sym u - λu‖ ≤ tol`. Graphs of at most [`DENSE_LIMIT`] vertices, and requests
+/// for all but at most one of the nontrivial pairs (`k + 1 ≥ n`), are solved densely instead.
 ///
 /// Everything is serial `f64` arithmetic in a fixed order from a seeded start block, so the
 /// result is bit-identical for the same graph, options and seed on every target. Cost on

@@ -11,6 +11,21 @@ use alloc::vec::Vec;
 
 /// Options of [`spectral_layout`]. `Default` is umap-learn's: noise `1e-4` after scaling to
 /// `max |y| = 10`, then every column rescaled to `[0, 10]`; the eigensolver's defaults.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, spectral::{spectral_layout, EigenOptions, SpectralOptions}};
+/// let d = SpectralOptions::default();
+/// assert_eq!((d.noise, d.extent, d.eigen), (1e-4, 10.0, EigenOptions::default()));
+/// // the path 0 - 1 - 2 - 3 - 4 - 5 in one dimension: without noise, and with the default
+/// let g = CsrGraph::new(6, &[0, 1, 3, 5, 7, 9, 10], &[1, 0, 2, 1, 3, 2, 4, 3, 5, 4], &[1.0f64; 10])?;
+/// let (mut exact, mut noisy) = ([0.0; 6], [0.0; 6]);
+/// spectral_layout(&g, 1, &SpectralOptions { noise: 0.0, extent: 1.0, ..d }, &mut exact)?;
+/// spectral_layout(&g, 1, &d, &mut noisy)?;
+/// let (lo, hi) = exact.iter().fold((1.0f64, 0.0f64), |(l, h), &v| (l.min(v), h.max(v)));
+/// assert_eq!((lo, hi), (0.0, 1.0)); // the column spans [0, extent] exactly
+/// assert!(noisy.iter().zip(&exact).all(|(n, e)| (n / 10.0 - e).abs() < 1e-3));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SpectralOptions {
     /// The eigensolver's options (its seed also seeds the noise and any random placement).
@@ -33,6 +48,22 @@ impl Default for SpectralOptions {
 }
 
 /// What [`spectral_layout`] did.
+///
+/// ```
+/// use neighbor_embed::{graph::CsrGraph, spectral::{spectral_layout, SpectralOptions}};
+/// // a 6-cycle (vertices 0..6) and a separate edge 6 - 7, laid out in 2-D
+/// let indptr = [0, 2, 4, 6, 8, 10, 12, 13, 14];
+/// let indices = [1, 5, 0, 2, 1, 3, 2, 4, 3, 5, 0, 4, 7, 6];
+/// let g = CsrGraph::new(8, &indptr, &indices, &[1.0f64; 14])?;
+/// let mut y = [0.0; 16];
+/// let r = spectral_layout(&g, 2, &SpectralOptions::default(), &mut y)?;
+/// // the cycle has the dim + 2 = 4 vertices needed for its own eigenvectors; the edge has not
+/// assert_eq!((r.components, r.spectral_components, r.random_vertices), (2, 1, 2));
+/// assert!(!r.is_spectral() && r.unconverged_components == 0);
+/// assert!(r.eigenvalues.iter().all(|&l| (l - 0.5).abs() < 1e-12)); // the cycle's λ₂ = λ₃
+/// assert!(y.iter().all(|v| v.is_finite()));
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpectralReport {
     /// Connected components of the graph's kept edges.
@@ -56,6 +87,19 @@ pub struct SpectralReport {
 impl SpectralReport {
     /// Whether the layout is umap-learn's spectral initialisation of a connected graph, with no
     /// random placement.
+    ///
+    /// ```
+    /// use neighbor_embed::{graph::CsrGraph, spectral::{spectral_layout, SpectralOptions}};
+    /// // the complete graph K4
+    /// let g = CsrGraph::new(4, &[0, 3, 6, 9, 12], &[1, 2, 3, 0, 2, 3, 0, 1, 3, 0, 1, 2], &[1.0f64; 12])?;
+    /// let mut y = [0.0; 8];
+    /// assert!(spectral_layout(&g, 2, &SpectralOptions::default(), &mut y)?.is_spectral());
+    /// // connected, but 4 vertices give no 4 non-trivial eigenvectors: placed at random
+    /// let mut y = [0.0; 16];
+    /// let r = spectral_layout(&g, 4, &SpectralOptions::default(), &mut y)?;
+    /// assert!(!r.is_spectral() && r.random_vertices == 4);
+    /// # Ok::<(), neighbor_embed::Error>(())
+    /// ```
     pub fn is_spectral(&self) -> bool {
         self.components == 1 && self.spectral_components == 1 && self.random_vertices == 0
     }
