@@ -65,12 +65,14 @@ impl<'a, T: Real> CsrGraph<'a, T> {
         weights: &'a [T],
     ) -> Result<Self, GraphError> {
         let nnz = indices.len();
-        if n > u32::MAX as usize || nnz > u32::MAX as usize {
-            return Err(GraphError::TooLarge { n, nnz });
-        }
-        if indptr.len() != n + 1 {
+        // `n + 1` overflows for `n = usize::MAX` on 32-bit targets (where it is `u32::MAX`)
+        let rows_plus_one = match n.checked_add(1) {
+            Some(len) if n <= u32::MAX as usize && nnz <= u32::MAX as usize => len,
+            _ => return Err(GraphError::TooLarge { n, nnz }),
+        };
+        if indptr.len() != rows_plus_one {
             return Err(GraphError::IndptrLength {
-                expected: n + 1,
+                expected: rows_plus_one,
                 found: indptr.len(),
             });
         }

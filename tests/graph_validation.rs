@@ -78,6 +78,14 @@ fn structural_errors_name_the_position() {
             nnz: 0
         })
     );
+    // `n + 1` overflows on 32-bit targets (`usize::MAX = u32::MAX`): still the typed error
+    assert_eq!(
+        CsrGraph::new(usize::MAX, &[0], &[], &[0.0f32]).map(|_| ()),
+        Err(TooLarge {
+            n: usize::MAX,
+            nnz: 0
+        })
+    );
 }
 
 #[test]
