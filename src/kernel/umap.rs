@@ -33,7 +33,7 @@ pub const UMAP_DEFAULT_B: f64 = 0.8950608778515733;
 /// umap-learn. `a = b = 1` is the [`super::Cauchy`] kernel.
 ///
 /// The math mode `M` says how `d2^b` is computed: [`Exact`] (libm, the default) or [`Fast`]
-/// (this crate's deterministic polynomial `pow` for `f32`, relative error below `3e-7`, about
+/// (this crate's deterministic polynomial `pow` for `f32`, relative error below `3.5e-7` for `b ≤ 2`, about
 /// 3× faster; see [`crate::fast_math`]); [`Umap::fast`] and [`Umap::exact`] switch. With
 /// `b = 1` no `pow` is evaluated in either mode.
 ///
