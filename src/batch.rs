@@ -49,7 +49,9 @@ use alloc::vec::Vec;
 pub enum NegativeSource {
     /// Uniformly from all `n` points.
     Uniform,
-    /// Uniformly from the batch's other endpoint rows (contrastive-ne's default).
+    /// Uniformly from the batch's other endpoint rows (contrastive-ne's default). With
+    /// `batch_size = 1` the only other row is the sample's own tail, so every negative is its
+    /// positive's tail: use batches of at least a few hundred (contrastive-ne: 1024).
     Batch,
 }
 

@@ -5,8 +5,8 @@ use crate::error::{Error, check_len, check_positive};
 ///
 /// It is not a function of the squared distance of the raw vectors, so it has its own methods:
 /// the logit `s_ij = cos_ij/τ`, its gradient `∇_{z_i} s_ij = (ẑ_j - cos_ij ẑ_i)/(τ ||z_i||)`, and
-/// the classifier coefficients `∂(-ln q)/∂s = -(1 - q)`, `∂(-ln(1 - q))/∂s = q` with
-/// `q = w/(w + s)`. Norms are floored at `1e-12` (as contrastive-ne does), so a zero vector has
+/// the classifier coefficients `∂(-ln q)/∂s_ij = -(1 - q)`, `∂(-ln(1 - q))/∂s_ij = q` with
+/// `q = w/(w + s)` (here `s` without indices is the classifier constant, not the logit). Norms are floored at `1e-12` (as contrastive-ne does), so a zero vector has
 /// cosine 0 with everything and a zero gradient direction.
 ///
 /// ```

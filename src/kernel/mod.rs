@@ -130,8 +130,10 @@ pub trait Kernel<T: Real> {
     fn neg_ln_1m_q(&self, d2: T, s: T) -> T {
         logit(self.ln_value(d2), s).softplus()
     }
-    /// Positive-pair update coefficient `c_pos = 2 g (1 - q) = 2 g s/(w + s) ≤ 0` (0 at `d2 = 0`
-    /// where `g` is infinite, and where `q` rounds to 1).
+    /// Positive-pair update coefficient `c_pos = 2 g (1 - q) = 2 g s/(w + s) ≤ 0`. The provided
+    /// method gives 0 at `d2 = 0` where `g` is infinite, and where `q` rounds to 1; a kernel may
+    /// override it with its limit instead ([`OffsetCauchy`] with offset 0: `-2s` at `d2 = 0`).
+    /// The crate's steps and losses apply no force between coincident points either way.
     ///
     /// ```
     /// use neighbor_embed::kernel::{Kernel, StudentT};
@@ -151,8 +153,11 @@ pub trait Kernel<T: Real> {
         // 2g = -∞ (g near -MAX) where q rounds to 1: 0, not ∞ · 0
         if c.is_nan() { T::zero() } else { c }
     }
-    /// Negative-pair update coefficient `c_neg = -2 g q ≥ 0` (0 at `d2 = 0` where `g` is
-    /// infinite, and where `q` rounds to 0).
+    /// Negative-pair update coefficient `c_neg = -2 g q ≥ 0`. The provided method gives 0 at
+    /// `d2 = 0` where `g` is infinite, and where `q` rounds to 0; a kernel may override it with
+    /// its limit instead ([`OffsetCauchy`] with offset 0: `+∞` at `d2 = 0`, so a caller must
+    /// not multiply it by a zero difference). The crate's steps and losses apply no force
+    /// between coincident points either way.
     ///
     /// ```
     /// use neighbor_embed::kernel::{Kernel, Umap};

@@ -85,7 +85,9 @@ pub struct NceValue<T> {
 ///
 /// The coefficient of an ordered pair is `p c_pos + m ξ c_neg` (MATH.md §A.1). Any
 /// [`Kernel`] can be `φ`: [`crate::kernel::Cauchy`] gives Neg-t-SNE, the UMAP kernel with
-/// `s = 1` is ≥ 0.5.4 Parametric UMAP. `grad` (`n × dim`) is overwritten when given.
+/// `s = 1` has the per-pair terms of ≥ 0.5.4 Parametric UMAP (which draws its negatives from the
+/// batch's tails, degree-weighted, rather than uniformly: see
+/// [`super::parametric_effective_loss`]). `grad` (`n × dim`) is overwritten when given.
 /// Errors: `n < 2`, a graph without positive weight, `Z̄` or `m` not finite and `> 0`.
 ///
 /// ```

@@ -51,9 +51,11 @@ impl<T: Real> Default for ParametricParams<T> {
 ///
 /// The expected gradient of one batch of umap-learn ≤ 0.5.3's Parametric UMAP (mean over the
 /// `B(1 + m)` cross-entropy terms, negatives = tails of the batch) is `∇L_P / ((1 + m) D_tot)`;
-/// the log-argument clip at `1e-4` is ignored. Since umap-learn 0.5.4 the parametric loss is
-/// negative sampling with `s = 1` and kernel `ν`, i.e. [`super::neg_loss`] with
-/// `Z̄ = n(n-1)/m` (MATH.md §B.4 "version trap").
+/// the log-argument clip at `1e-4` is ignored. Since umap-learn 0.5.4 each term of the
+/// parametric loss is negative sampling's with `s = 1` and kernel `ν` (MATH.md §B.4 "version
+/// trap"); with uniform negatives that is [`super::neg_loss`] with `Z̄ = n(n-1)/m`, while
+/// Parametric UMAP draws its negatives from the batch's tails (degree-weighted), so the two
+/// agree exactly only when every vertex has the same degree.
 ///
 /// `workspace` needs at least `n` entries. `grad` (`n × dim`) is overwritten when given.
 /// Errors: a graph without positive weight ([`Error::Degenerate`]), `batch_size = Some(0)`.

@@ -3,7 +3,9 @@
 //! `s = m ξ Z̄` (`ξ = 1/(n(n-1))`), contrastive-ne's `neg_spec` and its spectrum position `σ`.
 //!
 //! Larger `Z̄` means more attraction: `Z̄ = n(n-1)/m` (`s = 1`, standard negative sampling) is
-//! the UMAP end, `Z̄ ≈ 100 n` the t-SNE end.
+//! the UMAP end, `Z̄ ≈ 100 n` the t-SNE end. contrastive-ne's own scale puts its UMAP end at
+//! `n²/5` ([`cne_z_bar`] at `σ = 1`: its `ξ ≈ 1/n²` and `m = 5`), which is
+//! [`z_bar_umap_end`] only approximately (to `1/n`) and only for `m = 5`.
 //!
 //! ```
 //! use neighbor_embed::loss::spectrum::*;

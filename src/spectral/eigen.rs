@@ -117,7 +117,10 @@ pub struct Eigenpairs {
     /// Eigenvalues of `L_sym`, ascending; `values[0] = 0` (the trivial pair).
     pub values: Vec<f64>,
     /// Unit eigenvectors, row `r` (`vectors[r*n..(r+1)*n]`) for `values[r]`. Signs are fixed so
-    /// that the entry of largest magnitude (the first such) is positive.
+    /// that the entry of largest magnitude (the first such) is positive; where two entries have
+    /// the same magnitude in exact arithmetic (e.g. by a symmetry of the graph), rounding picks
+    /// which one comes first, so the sign is deterministic (same bits on every target) but not
+    /// a property of the graph alone.
     pub vectors: Vec<f64>,
     /// Weighted degrees `d_i` of the graph's kept edges.
     pub degrees: Vec<f64>,
