@@ -110,7 +110,8 @@ impl GraphReport {
     /// let g = CsrGraph::new(4, &[0, 2, 4, 6, 8], &indices, &[1.0f32; 8])?;
     /// let r = graph_report(&g, None::<&KnnList<f32>>);
     /// assert!(r.is_clean());
-    /// assert_eq!(r.to_string(), "4 vertices, connected, no duplicates");
+    /// let clean = "4 vertices, connected, no isolated vertices, self-loops or duplicate points";
+    /// assert_eq!(r.to_string(), clean);
     /// # Ok::<(), neighbor_embed::Error>(())
     /// ```
     pub fn is_clean(&self) -> bool {
@@ -124,7 +125,11 @@ impl GraphReport {
 impl core::fmt::Display for GraphReport {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         if self.is_clean() {
-            return write!(f, "{} vertices, connected, no duplicates", self.n);
+            return write!(
+                f,
+                "{} vertices, connected, no isolated vertices, self-loops or duplicate points",
+                self.n
+            );
         }
         write!(
             f,
