@@ -1316,8 +1316,24 @@ fn absurd_negative_rates_are_rejected_before_allocating() {
 
 #[test]
 fn knn_sizes_that_overflow_are_errors() {
-    let r = KnnList::<f64>::new(1 << 32, 1 << 32, &[], &[], SelfNeighbor::First);
+    // n·k overflows usize on 64-bit and 32-bit targets alike (this file also runs on
+    // wasm32-wasip1: examples/wasm)
+    let big = 1usize << (usize::BITS / 2);
+    let r = KnnList::<f64>::new(big, big, &[], &[], SelfNeighbor::First);
     assert!(matches!(r, Err(Error::Param { name: "k", .. })));
+}
+
+#[test]
+fn graph_sizes_that_overflow_are_errors() {
+    // n + 1 entries of indptr overflow usize on 32-bit targets, where usize::MAX = u32::MAX
+    let r = CsrGraph::new(usize::MAX, &[0], &[], &[0.0f64]).map(|_| ());
+    assert_eq!(
+        r,
+        Err(GraphError::TooLarge {
+            n: usize::MAX,
+            nnz: 0
+        })
+    );
 }
 
 #[test]
