@@ -62,7 +62,8 @@ ok "aarch64"
 
 step "wasm32-wasip1 golden hashes and the bad-input catalogue (32-bit) under node's WASI"
 export CARGO_TARGET_WASM32_WASIP1_RUNNER="node --no-warnings $ROOT/examples/web/wasi-runner.mjs"
-(cd examples/wasm && cargo test --target wasm32-wasip1 --test golden --test bad_input_catalogue)
+(cd examples/wasm && cargo test --target wasm32-wasip1 --test golden --test bad_input_catalogue \
+  --test bad_input_sizes --test bad_input_nan)
 (cd examples/wasm && RUSTFLAGS="-C target-feature=+simd128" CARGO_TARGET_DIR=target/simd128 \
   cargo test --target wasm32-wasip1 --test golden --features simd)
 ok "wasm32-wasip1"

@@ -84,7 +84,9 @@ pub struct BatchConfig<T> {
     pub n_epochs: usize,
     /// Directed edges per batch `B ≥ 1` (contrastive-ne: 32768).
     pub batch_size: usize,
-    /// Negatives per positive sample `m` (contrastive-ne: 5).
+    /// Negatives per positive sample `m` (contrastive-ne: 5); at most `1e6`, and a batch's
+    /// `min(B, kept edges)·m` negatives must fit `usize` (checked by [`BatchSgd::new`]; only
+    /// 32-bit targets can fail it, e.g. 4 400 edges a batch with `m = 1e6`).
     pub negatives: usize,
     /// Where negatives come from.
     pub source: NegativeSource,
@@ -213,6 +215,12 @@ pub struct BatchSgd<T> {
 impl<T: Real> BatchSgd<T> {
     /// A fresh run on the kept edges of `graph` for layouts of dimension `dim`.
     ///
+    /// Errors: [`Error::Param`] for a configuration field out of range (see [`BatchConfig`];
+    /// `negatives` also when a batch's `min(batch_size, kept edges)·negatives` overflows
+    /// `usize`, 32-bit targets only) or `n·dim` overflowing `usize`,
+    /// [`crate::LayoutError::ZeroDim`] for `dim = 0`, [`Error::Degenerate`] for a graph without
+    /// kept edges.
+    ///
     /// ```
     /// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, sgd::Silent, step::NegStep};
     /// use neighbor_embed::batch::{BatchConfig, BatchSgd};
@@ -241,6 +249,16 @@ impl<T: Real> BatchSgd<T> {
         if edges.is_empty() {
             return Err(Error::Degenerate {
                 reason: "the graph has no kept edge",
+            });
+        }
+        // a batch counts its b·m negatives in usize (b ≤ min(B, kept edges)): only 32-bit
+        // targets can overflow it
+        let b_max = config.batch_size.min(edges.len());
+        if b_max.checked_mul(config.negatives).is_none() {
+            return Err(Error::Param {
+                name: "negatives",
+                value: config.negatives as f64,
+                expected: "min(batch_size, kept edges)·negatives representable as usize",
             });
         }
         let mut heads = vec![0u32; graph.nnz()];

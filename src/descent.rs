@@ -55,9 +55,11 @@ pub struct DescentConfig<T> {
     pub exaggeration: T,
     /// `Z̄` of the early phase (default `None`: the main `Z̄`).
     pub early_z_bar: Option<f64>,
-    /// The fixed normaliser `Z̄` (t-SNE end: `100 n`; UMAP end: `n(n-1)/m`).
+    /// The fixed normaliser `Z̄` (t-SNE end: `100 n`; UMAP end: `n(n-1)/m`), finite and `> 0`
+    /// with `s = m_L Z̄/(n(n-1))` finite and `> 0` in `T`.
     pub z_bar: f64,
-    /// Noise mass `m_L` (default 5000; costs nothing here).
+    /// Noise mass `m_L` (default 5000; costs nothing here), finite and `> 0` with
+    /// `2 m_L/(n(n-1))` finite and `> 0` in `T`.
     pub noise_mass: f64,
     /// Learning rate (default `None`: `max(n/12, 50)`).
     pub learning_rate: Option<T>,
@@ -133,7 +135,10 @@ impl<T: Real> DescentConfig<T> {
 /// kept edge and one "negative sample" per point (one evaluation of its repulsion field).
 ///
 /// Errors: invalid configuration, `n < 2`, a graph without positive weight, a layout that is
-/// not `n × dim` finite coordinates.
+/// not `n × dim` finite coordinates. The noise mass and the normalisers must also keep the
+/// constants the descent computes with, `2 m_L ξ` and `s = m_L ξ Z̄` (`ξ = 1/(n(n-1))`), finite
+/// and `> 0` in `T` ([`Error::Param`] naming `noise_mass`, `z_bar` or `early_z_bar`; in `f32` a
+/// noise mass of `1e40` is refused).
 ///
 /// ```
 /// use neighbor_embed::{graph::CsrGraph, kernel::OffsetCauchy, sgd::Silent};
@@ -160,8 +165,12 @@ pub fn neg_descent<T: Real, K: Kernel<T>, O: Observer<T>>(
     crate::layout::Layout::new(coords, dim)?.check_points(n)?;
     let (d_tot, xi) = totals(graph)?;
     let nf = n as f64;
-    let noise = T::of_f64(2.0 * config.noise_mass * xi); // both ordered pairs
-    let s_of = |z: f64| T::of_f64(config.noise_mass * xi * z);
+    let noise = noise_in(config.noise_mass, xi)?;
+    let s_main = s_in("z_bar", config.z_bar, config.noise_mass, xi)?;
+    let s_early = match config.early_z_bar {
+        Some(z) => s_in("early_z_bar", z, config.noise_mass, xi)?,
+        None => s_main,
+    };
     let lr = config
         .learning_rate
         .unwrap_or_else(|| T::of_f64((nf / 12.0).max(50.0)));
@@ -174,11 +183,7 @@ pub fn neg_descent<T: Real, K: Kernel<T>, O: Observer<T>>(
     let kept = graph.kept_nnz() as u64;
     for iter in 0..config.n_iter {
         let early = iter < config.early_iter;
-        let s = s_of(if early {
-            config.early_z_bar.unwrap_or(config.z_bar)
-        } else {
-            config.z_bar
-        });
+        let s = if early { s_early } else { s_main };
         let exaggeration = if early { config.exaggeration } else { T::one() };
         let momentum = if early {
             config.momentum.0
@@ -254,9 +259,10 @@ pub fn neg_descent<T: Real, K: Kernel<T>, O: Observer<T>>(
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DirectionParams<T> {
-    /// The fixed normaliser `Z̄`.
+    /// The fixed normaliser `Z̄`, finite and `> 0` with `s = m_L Z̄/(n(n-1))` finite and `> 0`
+    /// in `T`.
     pub z_bar: f64,
-    /// Noise mass `m_L`.
+    /// Noise mass `m_L`, finite and `> 0` with `2 m_L/(n(n-1))` finite and `> 0` in `T`.
     pub noise_mass: f64,
     /// Factor on the attraction (1: the plain gradient).
     pub exaggeration: T,
@@ -269,6 +275,13 @@ pub struct DirectionParams<T> {
 /// attraction multiplied by `exaggeration`, written into `out` (`n × dim`). With `theta = 0`
 /// and `exaggeration = 1` it is exactly minus the gradient of [`crate::loss::neg_loss`] with
 /// `m = noise_mass`.
+///
+/// Errors: `out` or the layout not `n × dim`, `n < 2`, a graph without positive weight, a
+/// parameter out of its domain ([`Error::Param`] naming it), including a noise mass or `Z̄`
+/// that is finite in `f64` but makes `2 m_L ξ` or `s = m_L ξ Z̄` round to 0 or overflow in `T`.
+/// An axis along which a point has another's coordinate gets no force from it, even where
+/// the coefficient is infinite (outside the guaranteed range the direction may be `±∞`, never
+/// NaN).
 ///
 /// ```
 /// use neighbor_embed::{graph::CsrGraph, kernel::Cauchy, layout::Layout};
@@ -315,8 +328,8 @@ pub fn neg_descent_direction<T: Real, K: Kernel<T>>(
         "a finite number >= 0",
     )?;
     let (d_tot, xi) = totals(graph)?;
-    let s = T::of_f64(params.noise_mass * xi * params.z_bar);
-    let noise = T::of_f64(2.0 * params.noise_mass * xi);
+    let noise = noise_in(params.noise_mass, xi)?;
+    let s = s_in("z_bar", params.z_bar, params.noise_mass, xi)?;
     let mut tree = QuadTree::new();
     let mut stack = Vec::new();
     direction(
@@ -369,6 +382,8 @@ fn direction<T: Real, K: Kernel<T>>(
         let c = exaggeration * (w / d_tot) * kernel.c_pos(d2, s);
         for d in 0..dim {
             let f = c * (yi[d] - yj[d]);
+            // an infinite coefficient times a zero difference: no force along this axis
+            let f = if f.is_nan() { T::zero() } else { f };
             grad[i * dim + d] += f;
             grad[j * dim + d] -= f;
         }
@@ -393,11 +408,42 @@ fn direction<T: Real, K: Kernel<T>>(
                 }
                 let c = noise * repulse(d2);
                 for d in 0..dim {
-                    grad[i * dim + d] += c * (yi[d] - yk[d]);
+                    let f = c * (yi[d] - yk[d]);
+                    // an infinite coefficient times a zero difference: no force along this axis
+                    grad[i * dim + d] += if f.is_nan() { T::zero() } else { f };
                 }
             }
         }
     }
+}
+
+/// The repulsion's factor `2 m_L ξ` (both ordered pairs) in `T`. `noise_mass` is checked in
+/// `f64`; the factor must also be finite and `> 0` in `T` (a noise mass of `1e40` is finite in
+/// `f64` but makes it `∞` in `f32`, and `∞ · 0` NaN): [`Error::Param`] naming `noise_mass`.
+fn noise_in<T: Real>(noise_mass: f64, xi: f64) -> Result<T, Error> {
+    let noise = T::of_f64(2.0 * noise_mass * xi);
+    check_param(
+        "noise_mass",
+        noise_mass,
+        noise > T::zero() && noise.is_finite(),
+        "a finite number > 0 with 2·noise_mass finite and 2·noise_mass/(n(n-1)) finite and > 0 \
+         in the float type (representable in it)",
+    )?;
+    Ok(noise)
+}
+
+/// The classifier constant `s = m_L ξ Z̄` in `T`, which must be finite and `> 0` there:
+/// [`Error::Param`] naming the normaliser (`name`, value `z`) otherwise.
+fn s_in<T: Real>(name: &'static str, z: f64, noise_mass: f64, xi: f64) -> Result<T, Error> {
+    let s = T::of_f64(noise_mass * xi * z);
+    check_param(
+        name,
+        z,
+        s > T::zero() && s.is_finite(),
+        "a finite number > 0 such that s = noise_mass·z_bar/(n(n-1)) is finite and > 0 in the \
+         float type (representable in it)",
+    )?;
+    Ok(s)
 }
 
 /// `D_tot` and `ξ = 1/(n(n-1))`, or the error that makes the NEG loss undefined.

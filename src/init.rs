@@ -37,18 +37,24 @@ pub fn uniform<T: Real>(coords: &mut [T], low: T, high: T, seed: u64) -> Result<
 
 /// Rescales every column of `coords` (`n × dim`) linearly to `[0, extent]`, as umap-learn does
 /// with every initial layout before SGD (`extent = 10`, MATH.md §E.2). A constant column (where
-/// umap-learn would divide by zero and produce NaN) is set to `extent / 2`.
+/// umap-learn would divide by zero and produce NaN) is set to `extent / 2`. Empty `coords`
+/// (no points) return at once after the checks, whatever `dim`.
 ///
 /// ```
 /// use neighbor_embed::init::rescale_columns;
 /// let mut y = [1.0f64, 5.0, 3.0, 5.0, 2.0, 5.0];
 /// rescale_columns(&mut y, 2, 10.0)?;
 /// assert_eq!(y, [0.0, 5.0, 10.0, 5.0, 5.0, 5.0]);
+/// rescale_columns(&mut [0.0f64; 0], usize::MAX, 10.0)?; // no points: nothing to do
 /// # Ok::<(), neighbor_embed::Error>(())
 /// ```
 pub fn rescale_columns<T: Real>(coords: &mut [T], dim: usize, extent: T) -> Result<(), Error> {
     crate::layout::Layout::new(coords, dim)?;
     check_positive("extent", extent)?;
+    if coords.is_empty() {
+        // no columns to rescale: do not walk `dim` (any `dim ≥ 1` divides an empty slice)
+        return Ok(());
+    }
     for d in 0..dim {
         let column = coords.iter().skip(d).step_by(dim);
         let (lo, hi) = column.fold((T::infinity(), T::neg_infinity()), |(lo, hi), &v| {

@@ -87,6 +87,21 @@ impl Quality {
     pub const SPEARMAN_SEED: u64 = 0;
 }
 
+/// Largest `pairs` [`spearman`] accepts: ten million. Pairs are drawn with replacement, so any
+/// count up to this is meaningful whatever `n` (the reference uses 5000 on every data set); the
+/// sampling noise of the correlation is already about `3e-4` here, and each pair costs about 40
+/// bytes of scratch (400 MB at this bound, within a 32-bit address space).
+///
+/// ```
+/// use neighbor_embed::{layout::Layout, metrics::{spearman, SPEARMAN_MAX_PAIRS}};
+/// let y = Layout::new(&[0.0, 1.0, 3.0], 1)?;
+/// let x = [0.0f32, 1.0, 2.0];
+/// assert!(spearman(&x, 1, &y, usize::MAX, 0).is_err());
+/// assert!(spearman(&x, 1, &y, SPEARMAN_MAX_PAIRS + 1, 0).is_err());
+/// # Ok::<(), neighbor_embed::Error>(())
+/// ```
+pub const SPEARMAN_MAX_PAIRS: usize = 10_000_000;
+
 /// All three metrics with the reference settings: [`knn_preservation`] with `k = 15`
 /// (`hd_neighbors` is `n × 15`), [`knn_accuracy`] with `k = 10`, and [`spearman`] over 5000
 /// pairs with seed 0. The embedding's neighbours are searched once (15-NN; the 10-NN are its
@@ -128,7 +143,7 @@ pub fn quality<T: Real>(
     let kp = Quality::PRESERVATION_K;
     let ka = Quality::ACCURACY_K;
     check_k(kp, n)?;
-    check_len("hd_neighbors", n * kp, hd_neighbors.len())?;
+    check_len("hd_neighbors", knn_len(n, kp)?, hd_neighbors.len())?;
     check_neighbor_indices(hd_neighbors, n)?;
     check_len("labels", n, labels.len())?;
     check_high_dim(high_dim, d, n)?;
@@ -154,9 +169,10 @@ pub fn quality<T: Real>(
 /// A row should list `k` distinct other points; an entry repeating an earlier one of its row,
 /// or equal to the point itself, never counts as preserved.
 ///
-/// Errors: [`Error::Param`] unless `1 ≤ k < n`; [`Error::BufferLength`] unless
-/// `hd_neighbors.len() = n·k`; [`Error::PointIndex`] (`"hd_neighbors"`, its position) for an
-/// index `≥ n`.
+/// Errors: [`Error::Param`] unless `1 ≤ k < n` and the `n·k` neighbours (4 bytes each) fit in
+/// `isize::MAX` bytes (on 32-bit targets, `n = 65 537` and `k = 65 536` overflow);
+/// [`Error::BufferLength`] unless `hd_neighbors.len() = n·k`; [`Error::PointIndex`]
+/// (`"hd_neighbors"`, its position) for an index `≥ n`.
 ///
 /// ```
 /// use neighbor_embed::layout::Layout;
@@ -175,7 +191,7 @@ pub fn knn_preservation<T: Real>(
 ) -> Result<f64, Error> {
     let n = embedding.n();
     check_k(k, n)?;
-    check_len("hd_neighbors", n * k, hd_neighbors.len())?;
+    check_len("hd_neighbors", knn_len(n, k)?, hd_neighbors.len())?;
     check_neighbor_indices(hd_neighbors, n)?;
     let knn = embedding_knn(embedding, k)?;
     Ok(preservation_from(&knn, k, hd_neighbors, k, n))
@@ -186,8 +202,8 @@ pub fn knn_preservation<T: Real>(
 /// `(distance, index)`), ties in the vote going to the smallest label id; the result is the
 /// fraction of points whose predicted label equals their own. The reference uses `k = 10`.
 ///
-/// Errors: [`Error::Param`] unless `1 ≤ k < n`; [`Error::BufferLength`] unless
-/// `labels.len() = n`.
+/// Errors: [`Error::Param`] unless `1 ≤ k < n` and the `n·k` neighbours fit (as
+/// [`embedding_knn`]); [`Error::BufferLength`] unless `labels.len() = n`.
 ///
 /// ```
 /// use neighbor_embed::layout::Layout;
@@ -223,8 +239,9 @@ pub fn knn_accuracy<T: Real>(
 ///
 /// Errors: [`Error::Layout`] if `d = 0` or `high_dim` is not a whole number of rows or holds a
 /// non-finite value (naming its row and column); [`Error::BufferLength`] unless
-/// `high_dim.len() = n·d`; [`Error::Param`] if `pairs < 2` or `n < 2`; [`Error::Degenerate`] if
-/// all sampled distances are equal in either space (the correlation is undefined).
+/// `high_dim.len() = n·d`; [`Error::Param`] if `n < 2` or `pairs` is not in
+/// `2..=`[`SPEARMAN_MAX_PAIRS`] (checked before allocating); [`Error::Degenerate`] if all
+/// sampled distances are equal in either space (the correlation is undefined).
 ///
 /// ```
 /// use neighbor_embed::layout::Layout;
@@ -252,11 +269,11 @@ pub fn spearman<T: Real>(
             expected: "at least 2 points",
         });
     }
-    if pairs < 2 {
+    if !(2..=SPEARMAN_MAX_PAIRS).contains(&pairs) {
         return Err(Error::Param {
             name: "pairs",
             value: pairs as f64,
-            expected: "at least 2",
+            expected: "between 2 and SPEARMAN_MAX_PAIRS = 1e7",
         });
     }
     let n32 = to_u32(n)?;
@@ -300,7 +317,8 @@ pub fn spearman<T: Real>(
 /// `O(n²·dim)` time (billions of distances, i.e. minutes, for 70 000 points). Memory is
 /// `O(n·k)` for the result plus `O(n)` scratch.
 ///
-/// Errors: [`Error::Param`] unless `1 ≤ k < n` (and `n` fits in `u32`).
+/// Errors: [`Error::Param`] unless `1 ≤ k < n`, `n` fits in `u32` and the `n·k` neighbours
+/// (4 bytes each) fit in `isize::MAX` bytes (named `k`; only reachable on 32-bit targets).
 ///
 /// ```
 /// use neighbor_embed::layout::Layout;
@@ -315,6 +333,7 @@ pub fn embedding_knn<T: Real>(embedding: &Layout<'_, T>, k: usize) -> Result<Vec
     let n = embedding.n();
     check_k(k, n)?;
     to_u32(n)?;
+    knn_len(n, k)?;
     if embedding.dim() == 2
         && let Some(grid) = Grid::new(embedding.coords(), k)
     {
@@ -336,6 +355,21 @@ fn check_k(k: usize, n: usize) -> Result<(), Error> {
             expected: "1 <= k < n (the number of points)",
         })
     }
+}
+
+/// `n·k`, the length of an `n × k` neighbour list, if its `u32` entries fit in `isize::MAX`
+/// bytes (the most a `Vec` holds); else `Param { "k" }`. Only 32-bit targets can fail here.
+fn knn_len(n: usize, k: usize) -> Result<usize, Error> {
+    n.checked_mul(k)
+        .filter(|&len| {
+            len.checked_mul(core::mem::size_of::<u32>())
+                .is_some_and(|bytes| bytes <= isize::MAX as usize)
+        })
+        .ok_or(Error::Param {
+            name: "k",
+            value: k as f64,
+            expected: "n·k neighbours (4 bytes each) within isize::MAX bytes",
+        })
 }
 
 fn to_u32(n: usize) -> Result<u32, Error> {
@@ -723,6 +757,13 @@ impl Grid {
 /// Small for compact, well separated clusters (UMAP end of the spectrum), larger for
 /// t-SNE-like layouts whose clusters fill more of the picture. Scale-free.
 ///
+/// Only the classes present get a centroid, so the scratch is at most `(n + 1)·dim` values
+/// whatever the label ids (one point labelled 255 in `2^20` dimensions used to take 2 GB).
+///
+/// Errors: [`Error::BufferLength`] unless `labels.len() = n`; [`Error::Degenerate`] if there
+/// are no points or all points coincide; [`Error::Param`] named `dim` if the centroids'
+/// `(classes + 1)·dim` values exceed `isize::MAX` bytes (32-bit targets only).
+///
 /// ```
 /// use neighbor_embed::{layout::Layout, metrics::cluster_spread};
 /// let tight = [0.0f64, 0.0, 0.1, 0.0, 10.0, 0.0, 10.1, 0.0];
@@ -735,17 +776,45 @@ impl Grid {
 pub fn cluster_spread<T: Real>(embedding: &Layout<'_, T>, labels: &[u8]) -> Result<f64, Error> {
     let (n, dim) = (embedding.n(), embedding.dim());
     check_len("labels", n, labels.len())?;
-    let classes = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
+    let coincide = Error::Degenerate {
+        reason: "all points coincide",
+    };
+    if n == 0 {
+        return Err(coincide); // before sizing anything by `dim`
+    }
+    // the classes present, numbered in label order (at most min(n, 256)): the same sums, in the
+    // same order, as indexing by label, without a centroid for every absent label
+    let mut slot = [usize::MAX; 256];
+    for &label in labels {
+        slot[label as usize] = 0;
+    }
+    let mut classes = 0;
+    for s in slot.iter_mut().filter(|s| **s == 0) {
+        *s = classes;
+        classes += 1;
+    }
+    let len = (classes + 1)
+        .checked_mul(dim)
+        .filter(|&len| {
+            len.checked_mul(core::mem::size_of::<f64>())
+                .is_some_and(|bytes| bytes <= isize::MAX as usize)
+        })
+        .ok_or(Error::Param {
+            name: "dim",
+            value: dim as f64,
+            expected: "(classes present + 1)·dim centroid values (8 bytes each) within \
+                       isize::MAX bytes",
+        })?;
     // work on coordinates divided by their largest magnitude, so sums of squares cannot overflow
     let scale = embedding
         .coords()
         .iter()
         .fold(0.0f64, |m, x| m.max(x.as_f64().abs()));
     let scale = if scale > 0.0 { scale } else { 1.0 };
-    let mut centroid = vec![0.0f64; (classes + 1) * dim];
+    let mut centroid = vec![0.0f64; len];
     let mut count = vec![0usize; classes + 1];
     for (i, &label) in labels.iter().enumerate() {
-        let c = label as usize;
+        let c = slot[label as usize];
         count[c] += 1;
         count[classes] += 1;
         for (d, &x) in embedding.point(i).iter().enumerate() {
@@ -761,7 +830,7 @@ pub fn cluster_spread<T: Real>(embedding: &Layout<'_, T>, labels: &[u8]) -> Resu
     let mut within = vec![0.0f64; classes];
     let mut total = 0.0;
     for (i, &label) in labels.iter().enumerate() {
-        let c = label as usize;
+        let c = slot[label as usize];
         for (d, &x) in embedding.point(i).iter().enumerate() {
             let x = x.as_f64() / scale;
             within[c] += (x - centroid[c * dim + d]) * (x - centroid[c * dim + d]);
@@ -770,9 +839,7 @@ pub fn cluster_spread<T: Real>(embedding: &Layout<'_, T>, labels: &[u8]) -> Resu
     }
     let present: Vec<usize> = (0..classes).filter(|&c| count[c] > 0).collect();
     if total == 0.0 || present.is_empty() {
-        return Err(Error::Degenerate {
-            reason: "all points coincide",
-        });
+        return Err(coincide);
     }
     let rms_total = Real::sqrt(total / n as f64);
     let mean_within: f64 = present

@@ -104,11 +104,14 @@ pub enum Optimizer {
     Sgd,
     /// Adam (Kingma & Ba 2014) as uwot applies it per coordinate, with bias correction.
     Adam {
-        /// Decay of the first moment, in `[0, 1)` (uwot: 0.5).
+        /// Decay of the first moment, in `[0, 1)`, also once rounded to the float type
+        /// (uwot: 0.5).
         beta1: f64,
-        /// Decay of the second moment, in `[0, 1)` (uwot: 0.9).
+        /// Decay of the second moment, in `[0, 1)`, also once rounded to the float type
+        /// (uwot: 0.9).
         beta2: f64,
-        /// Added to `√v̂`, finite and `> 0` (uwot: `1e-7`).
+        /// Added to `√v̂`, finite and `> 0`, also once converted to the float type (in `f32`,
+        /// `1e-50` is 0: refused) (uwot: `1e-7`).
         eps: f64,
     },
 }
@@ -141,16 +144,17 @@ impl Optimizer {
 pub struct ParallelConfig {
     /// Total number of epochs `N` (sets the schedule and the learning-rate decay); at least 1.
     pub n_epochs: usize,
-    /// Initial learning rate `α0`, finite and `> 0`.
+    /// Initial learning rate `α0`, finite and `> 0`, also once converted to the float type.
     pub learning_rate: f64,
     /// Negative samples per positive sample `m ∈ [0, 1e6]`, may be fractional (umap-learn: 5).
     pub negative_rate: f64,
-    /// Repulsion strength `γ`, finite and `≥ 0` (umap-learn: 1).
+    /// Repulsion strength `γ`, finite and `≥ 0`, also in the float type (umap-learn: 1).
     pub gamma: f64,
-    /// Repulsion regulariser `ε` of `c_rep` in squared embedding units, finite and `≥ 0`
-    /// (umap-learn: 0.001).
+    /// Repulsion regulariser `ε` of `c_rep` in squared embedding units, finite and `≥ 0`, also
+    /// in the float type (umap-learn: 0.001).
     pub repulsion_eps: f64,
-    /// Per-coordinate clip of every single contribution, `> 0` (`∞`: none; umap-learn: 4).
+    /// Per-coordinate clip of every single contribution, `> 0`, also once converted to the
+    /// float type (`∞`: none; umap-learn: 4).
     pub clip: f64,
     /// Seed of the random streams.
     pub seed: u64,
@@ -225,6 +229,42 @@ impl ParallelConfig {
         Ok(())
     }
 
+    /// The checks of [`ParallelConfig::check`] repeated on the values the run computes with,
+    /// after their conversion to `T`: a parameter valid in `f64` may round to 0 or overflow to
+    /// `∞` in `f32` (Adam's `eps = 1e-50` is 0 there, and the first update `0/0`; a learning
+    /// rate of `1e39` is `∞`, and `∞ · 0` is NaN).
+    fn check_in<T: Real>(&self) -> Result<(), Error> {
+        let lr = T::of_f64(self.learning_rate);
+        check_param(
+            "learning_rate",
+            self.learning_rate,
+            lr > T::zero() && lr.is_finite(),
+            IN_T_POSITIVE,
+        )?;
+        for (name, value) in [("gamma", self.gamma), ("repulsion_eps", self.repulsion_eps)] {
+            check_param(name, value, T::of_f64(value).is_finite(), IN_T_NONNEG)?;
+        }
+        check_param(
+            "clip",
+            self.clip,
+            T::of_f64(self.clip) > T::zero(),
+            "a number > 0 that stays > 0 in the float type (representable in it; +inf: no clip)",
+        )?;
+        if let Optimizer::Adam { beta1, beta2, eps } = self.optimizer {
+            for (name, beta) in [("beta1", beta1), ("beta2", beta2)] {
+                check_param(
+                    name,
+                    beta,
+                    T::of_f64(beta) < T::one(),
+                    "in [0, 1) and below 1 in the float type (representable in it)",
+                )?;
+            }
+            let e = T::of_f64(eps);
+            check_param("eps", eps, e > T::zero() && e.is_finite(), IN_T_POSITIVE)?;
+        }
+        Ok(())
+    }
+
     /// The number of threads a run uses.
     fn thread_count(&self) -> usize {
         match self.threads {
@@ -233,6 +273,13 @@ impl ParallelConfig {
         }
     }
 }
+
+/// The domain of a parameter that must be `> 0` and finite once converted to the float type.
+const IN_T_POSITIVE: &str =
+    "a finite number > 0 that stays finite and > 0 in the float type (representable in it)";
+/// The domain of a parameter that must be `≥ 0` and finite once converted to the float type.
+const IN_T_NONNEG: &str =
+    "a finite number >= 0 that stays finite in the float type (representable in it)";
 
 impl Default for ParallelConfig {
     /// [`ParallelConfig::new`] for a small data set (500 epochs), seed 0.
@@ -296,7 +343,9 @@ impl<T: Real> ParallelUmap<T> {
     ///
     /// Errors: a parameter of `config` out of its domain or `dim = 0` ([`Error::Param`] naming
     /// it), `n·dim` overflowing, or an asymmetric graph ([`crate::GraphError::Asymmetric`]
-    /// naming the first entry without an equal reverse entry).
+    /// naming the first entry without an equal reverse entry). The domains hold in `T` too:
+    /// a parameter that rounds to 0 or overflows to `∞` when converted to `T` (in `f32`: Adam's
+    /// `eps = 1e-50`, a learning rate or `γ` of `1e39`) is [`Error::Param`] naming it.
     ///
     /// ```
     /// use neighbor_embed::{graph::CsrGraph, parallel::{ParallelConfig, ParallelUmap}};
@@ -311,6 +360,7 @@ impl<T: Real> ParallelUmap<T> {
         dim: usize,
     ) -> Result<Self, Error> {
         config.check()?;
+        config.check_in::<T>()?;
         check_param("dim", dim as f64, dim >= 1, "at least 1")?;
         let (n, nnz) = (graph.n(), graph.nnz());
         let size = n.checked_mul(dim).ok_or(Error::Param {

@@ -83,7 +83,12 @@ impl<T: Real> QuadTree<T> {
         }
     }
 
-    /// Builds the tree over `coords` (`n × 2`, finite).
+    /// Builds the tree over `coords` (`n × 2`; a trailing odd value is ignored).
+    ///
+    /// Points with a non-finite coordinate (NaN or `±∞`) are left out: they belong to no cell,
+    /// exert no force in [`QuadTree::force`] and feel none. (A layout the crate's entry points
+    /// accept is finite; this keeps a stray `∞` from turning every other point's force into
+    /// `0 · ∞` = NaN.)
     ///
     /// ```
     /// use neighbor_embed::quadtree::QuadTree;
@@ -118,12 +123,19 @@ impl<T: Real> QuadTree<T> {
         let n = coords.len() / 2;
         self.nodes.clear();
         self.order.clear();
-        self.order.extend(0..n as u32);
-        if n == 0 {
+        let finite = |p: &u32| {
+            let p = *p as usize;
+            coords[2 * p].is_finite() && coords[2 * p + 1].is_finite()
+        };
+        self.order.extend((0..n as u32).filter(finite));
+        let Some(&first) = self.order.first() else {
             return;
-        }
-        let (mut x0, mut x1, mut y0, mut y1) = (coords[0], coords[0], coords[1], coords[1]);
-        for i in 0..n {
+        };
+        let first = first as usize;
+        let (mut x0, mut y0) = (coords[2 * first], coords[2 * first + 1]);
+        let (mut x1, mut y1) = (x0, y0);
+        for &p in &self.order {
+            let i = p as usize;
             x0 = x0.min(coords[2 * i]);
             x1 = x1.max(coords[2 * i]);
             y0 = y0.min(coords[2 * i + 1]);
@@ -141,7 +153,7 @@ impl<T: Real> QuadTree<T> {
             count: T::zero(),
             side,
             start: 0,
-            end: n as u32,
+            end: self.order.len() as u32,
             first_child: 0,
             children: 0,
         });
@@ -231,6 +243,18 @@ impl<T: Real> QuadTree<T> {
     /// `Σ_{k≠i} f(d2_ik)(y_i - y_k)` for point `i`, with opening angle `theta`, added to `out`
     /// (2 values). `stack` is scratch.
     ///
+    /// `coords` must be the layout the tree was last built over, unchanged (other coordinates
+    /// give a meaningless sum). Points at distance 0 from `y_i` exert no force, and neither do
+    /// the non-finite points [`QuadTree::build`] left out; a non-finite `y_i` feels none (`out`
+    /// is left as it is). A term whose coefficient is infinite along an axis where the
+    /// difference is 0 adds nothing along that axis (no `∞ · 0` = NaN).
+    ///
+    /// # Panics
+    ///
+    /// If `i` is not a point of `coords` (`2i + 1 ≥ coords.len()`) while the tree holds a
+    /// point; and, as soon as the walk reaches a point `coords` lacks, if `coords` holds fewer
+    /// points than the layout the tree was built over.
+    ///
     /// ```
     /// use neighbor_embed::quadtree::QuadTree;
     /// let y = [1.0f64, 1.0, 4.0, 5.0]; // two points at distance 5
@@ -258,6 +282,11 @@ impl<T: Real> QuadTree<T> {
             return;
         }
         let (xi, yi) = (coords[2 * i], coords[2 * i + 1]);
+        if !(xi.is_finite() && yi.is_finite()) {
+            return;
+        }
+        // an infinite coefficient times a zero difference: no force along that axis
+        let zero_nan = |f: T| if f.is_nan() { T::zero() } else { f };
         let theta2 = theta * theta;
         stack.clear();
         stack.push(0);
@@ -275,14 +304,14 @@ impl<T: Real> QuadTree<T> {
                     let d2 = dx * dx + dy * dy;
                     if d2 > T::zero() {
                         let c = f(d2);
-                        out[0] += c * dx;
-                        out[1] += c * dy;
+                        out[0] += zero_nan(c * dx);
+                        out[1] += zero_nan(c * dy);
                     }
                 }
             } else if node.side * node.side < theta2 * d2 {
                 let c = node.count * f(d2);
-                out[0] += c * dx;
-                out[1] += c * dy;
+                out[0] += zero_nan(c * dx);
+                out[1] += zero_nan(c * dy);
             } else {
                 for k in (node.first_child..node.first_child + node.children as u32).rev() {
                     stack.push(k);

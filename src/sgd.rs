@@ -125,7 +125,10 @@ pub struct UmapConfig<T> {
     pub n_epochs: usize,
     /// Initial learning rate `α0 > 0` (umap-learn: 1).
     pub learning_rate: T,
-    /// Negative samples per positive sample `m ≥ 0`, may be fractional (umap-learn: 5).
+    /// Negative samples per positive sample `m ≥ 0`, may be fractional (umap-learn: 5); at
+    /// most `1e6`, which keeps the scratch sizes of [`UmapSgd::buffer_sizes`] (about `2m`
+    /// negatives per sample, times [`LOCKSTEP_LANES`] in the lockstep order) within `usize`
+    /// on 32-bit targets (checked by [`OwnedUmapSgd::new`] and [`UmapSgd::with_buffers`]).
     pub negative_rate: f64,
     /// Seed of the per-vertex random streams.
     pub seed: u64,
@@ -189,8 +192,12 @@ impl SampleOrder {
     }
 }
 
+// the largest scratch a valid rate needs, LOCKSTEP_LANES·(⌈2·1e6⌉ + 2 + 1), fits a 32-bit usize
+const _: () = assert!(LOCKSTEP_LANES * (2_000_000 + 3) <= u32::MAX as usize);
+
 /// The checks every loop's configuration shares: a learning rate that is finite and `> 0`,
-/// a negative rate in `[0, 1e6]`.
+/// a negative rate in `[0, 1e6]` (so that the scratch of [`UmapSgd::buffer_sizes`] can be sized
+/// on 32-bit targets: the assertion above).
 pub(crate) fn check_rates(learning_rate: f64, negative_rate: f64) -> Result<(), Error> {
     check_positive("learning_rate", learning_rate)?;
     check_param(
@@ -245,9 +252,10 @@ impl<T: Real> UmapConfig<T> {
     }
 
     /// Room for a sample's negatives: umap-learn's count never exceeds `2m + 1` (MATH.md §B.2);
-    /// `⌈2m⌉ + 2` covers that with a margin.
+    /// `⌈2m⌉ + 2` covers that with a margin. Saturates at `usize::MAX` for a rate that
+    /// `check` refuses (the float-to-integer cast saturates too).
     fn negative_capacity(&self) -> usize {
-        libm::ceil(2.0 * self.negative_rate) as usize + 2
+        (libm::ceil(2.0 * self.negative_rate) as usize).saturating_add(2)
     }
 }
 
@@ -593,7 +601,11 @@ impl<R: StreamRng, T: Real> OwnedUmapSgd<T, R> {
 }
 
 impl<T: Real, R, F, G, U, W> UmapSgd<T, R, F, G, U, W> {
-    /// Buffer lengths a run of `config` on `graph` needs.
+    /// Buffer lengths a run of `config` on `graph` needs. Never panics: nothing is checked
+    /// here, and for a configuration that [`OwnedUmapSgd::new`] and
+    /// [`UmapSgd::with_buffers`] refuse (e.g. `negative_rate` above `1e6`, or infinite) the
+    /// sizes saturate at `usize::MAX`. For a valid one, `negatives` is at most
+    /// `LOCKSTEP_LANES·(2·10⁶ + 2)`, which fits a 32-bit `usize`.
     ///
     /// ```
     /// use neighbor_embed::{graph::CsrGraph, step::LOCKSTEP_LANES};
@@ -606,15 +618,18 @@ impl<T: Real, R, F, G, U, W> UmapSgd<T, R, F, G, U, W> {
     /// assert_eq!((a.times, a.rngs), (12, 4));
     /// // the lockstep order keeps one sample's scratch per lane
     /// assert_eq!((b.negatives, b.coeffs), (LOCKSTEP_LANES * a.negatives, LOCKSTEP_LANES * a.coeffs));
+    /// // an absurd rate saturates (and `new` refuses it)
+    /// let absurd = UmapConfig { negative_rate: f64::INFINITY, ..csr };
+    /// assert_eq!(BorrowedUmapSgd::<f64>::buffer_sizes(&g, &absurd).negatives, usize::MAX);
     /// # Ok::<(), neighbor_embed::Error>(())
     /// ```
     pub fn buffer_sizes(graph: &CsrGraph<T>, config: &UmapConfig<T>) -> BufferSizes {
         let (negatives, batch) = (config.negative_capacity(), config.order.batch());
         BufferSizes {
-            times: 3 * graph.nnz(),
+            times: graph.nnz().saturating_mul(3),
             rngs: graph.n(),
-            negatives: batch * negatives,
-            coeffs: batch * (negatives + 1),
+            negatives: batch.saturating_mul(negatives),
+            coeffs: batch.saturating_mul(negatives.saturating_add(1)),
         }
     }
 

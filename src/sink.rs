@@ -41,6 +41,11 @@ pub trait Sink<T: Real> {
     fn n(&self) -> usize;
     /// Current coordinate `d` of point `i`.
     ///
+    /// # Panics
+    ///
+    /// [`InPlace`] and [`Frozen`] panic if `d ≥ dim` or if `i` is not a point of the positions
+    /// (`i ≥ n`), as a slice index does. The steps read only indices the loops validated.
+    ///
     /// ```
     /// use neighbor_embed::sink::{InPlace, Sink};
     /// let mut y = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]; // row-major: point 1 is (3, 4, 5)
@@ -49,6 +54,12 @@ pub trait Sink<T: Real> {
     /// ```
     fn coord(&self, i: usize, d: usize) -> T;
     /// Adds `delta` to coordinate `d` of point `i` (nothing if the row is pinned).
+    ///
+    /// # Panics
+    ///
+    /// [`InPlace`] and [`Frozen`] panic if `d ≥ dim`, if `i` is not a point (`i ≥ n`), or if
+    /// their pin mask has no entry for `i` (a mask shorter than `n`, which [`Sink::check`]
+    /// refuses; the loops call it before running).
     ///
     /// ```
     /// use neighbor_embed::sink::{InPlace, Sink};
@@ -75,7 +86,9 @@ pub trait Sink<T: Real> {
     /// ```
     fn positions(&self) -> &[T];
     /// Checks the sink's own buffers: `dim ≥ 1`, whole rows, a pin mask of `n` entries, an
-    /// accumulator as long as the positions, and finite positions. The loops call it.
+    /// accumulator as long as the positions, and finite positions. The loops call it before
+    /// running (`UmapSgd::run`, and through it `frozen_estimate` and `transform`); a caller
+    /// driving [`crate::step::Step::apply`] directly should call it first.
     ///
     /// ```
     /// use neighbor_embed::{Error, LayoutError, sink::{Frozen, InPlace, Sink}};
@@ -164,6 +177,7 @@ impl<T: Real> Sink<T> for InPlace<'_, T> {
     }
     #[inline]
     fn coord(&self, i: usize, d: usize) -> T {
+        check_coord(d, self.dim);
         self.coords[i * self.dim + d]
     }
     #[inline]
@@ -173,6 +187,7 @@ impl<T: Real> Sink<T> for InPlace<'_, T> {
         {
             return;
         }
+        check_coord(d, self.dim);
         self.coords[i * self.dim + d] += delta;
     }
     fn positions(&self) -> &[T] {
@@ -181,6 +196,14 @@ impl<T: Real> Sink<T> for InPlace<'_, T> {
     fn check(&self) -> Result<(), crate::Error> {
         check_common(self.coords, self.dim, self.pinned)
     }
+}
+
+/// Panics unless `d < dim`: coordinate `d ≥ dim` of point `i` would silently be a coordinate of
+/// point `i + 1` or later (the slice index alone catches only reads past the end).
+#[inline(always)]
+#[track_caller]
+fn check_coord(d: usize, dim: usize) {
+    assert!(d < dim, "coordinate index {d} out of range for dim = {dim}");
 }
 
 fn check_common<T: Real>(
@@ -274,6 +297,7 @@ impl<T: Real> Sink<T> for Frozen<'_, T> {
     }
     #[inline]
     fn coord(&self, i: usize, d: usize) -> T {
+        check_coord(d, self.dim);
         self.coords[i * self.dim + d]
     }
     #[inline]
@@ -283,6 +307,7 @@ impl<T: Real> Sink<T> for Frozen<'_, T> {
         {
             return;
         }
+        check_coord(d, self.dim);
         self.acc[i * self.dim + d] += delta;
     }
     fn positions(&self) -> &[T] {

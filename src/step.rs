@@ -139,6 +139,18 @@ pub trait Step<T: Real> {
     /// batched negatives outside two dimensions; the loops size it). Indices must
     /// be `< sink.n()` (the loops guarantee it).
     ///
+    /// This is the hot path: nothing is validated here. The loops validate what they pass: the
+    /// sink ([`Sink::check`]), the step's parameters ([`Step::check`]), the indices and a
+    /// finite learning rate. A direct caller must do the same: `lr` must be finite (a NaN `lr`
+    /// gives NaN coordinates, an infinite one `∞ · 0` = NaN), the step must pass
+    /// [`Step::check`] and the sink [`Sink::check`].
+    ///
+    /// # Panics
+    ///
+    /// If `head`, `tail` or a negative is `≥ sink.n()`, if `scratch` is shorter than needed,
+    /// or if the sink's pin mask has fewer than `n` entries (a sink that [`Sink::check`]
+    /// accepts has `n`; the loops call it before running).
+    ///
     /// ```
     /// use neighbor_embed::{kernel::Cauchy, sink::InPlace, step::{NegStep, Sample, Step}};
     /// let mut step = NegStep::new(Cauchy, 1.0);
@@ -161,7 +173,14 @@ pub trait Step<T: Real> {
 
     /// Applies up to [`LOCKSTEP_LANES`] samples handed over together by a loop walking several head
     /// ranges in lockstep ([`crate::sgd::SampleOrder::Lockstep`]). `scratch` must hold at least
-    /// `Σ (negatives.len() + 1)` values. Returns the summed loss (when `want_loss`).
+    /// `Σ (negatives.len() + 1)` values. Returns the summed loss (when `want_loss`). The
+    /// preconditions of [`Step::apply`] hold for every sample (`lr` finite, a checked step and
+    /// sink).
+    ///
+    /// # Panics
+    ///
+    /// As [`Step::apply`]: an index `≥ sink.n()` in any sample, a `scratch` shorter than
+    /// needed, or a pin mask with fewer than `n` entries.
     ///
     /// Default: the samples one after the other, as by [`Step::apply`], with
     /// [`Step::end_batch`] between them (exactly the updates of separate calls).
@@ -1300,7 +1319,7 @@ impl<T: Real, K: Kernel<T>> Step<T> for NceStep<T, K> {
 pub struct InfoNceStep<T, K> {
     /// The kernel `φ`.
     pub kernel: K,
-    /// Spectrum factor `ρ > 0` (1: standard InfoNCE).
+    /// Spectrum factor `ρ > 0` with `1/ρ` finite (1: standard InfoNCE).
     pub rho: T,
     /// Per-coordinate clip.
     pub clip: Option<T>,
@@ -1337,7 +1356,14 @@ impl<T: Real, K: Kernel<T>> InfoNceStep<T, K> {
 #[allow(clippy::needless_range_loop)] // slots index the targets and the scratch together
 impl<T: Real, K: Kernel<T>> Step<T> for InfoNceStep<T, K> {
     fn check(&self) -> Result<(), Error> {
-        check_positive("rho", self.rho)?;
+        // the step divides by ρ: below 1/MAX every coefficient would be infinite
+        let rho = self.rho;
+        check_param(
+            "rho",
+            rho,
+            rho > T::zero() && rho.is_finite() && rho.recip().is_finite(),
+            "a finite number > 0 whose reciprocal is finite in the float type",
+        )?;
         check_clip(self.clip)
     }
 
@@ -1412,7 +1438,9 @@ impl<T: Real, K: Kernel<T>> Step<T> for InfoNceStep<T, K> {
                     continue;
                 }
                 let t = target(slot);
-                let delta = clip(c * (yi - sink.coord(t, d)), self.clip);
+                let f = c * (yi - sink.coord(t, d));
+                // an infinite coefficient times a zero difference: no force along this axis
+                let delta = clip(if f.is_nan() { T::zero() } else { f }, self.clip);
                 move_head += lr * delta;
                 if (slot == 0 && self.move_other) || (slot > 0 && self.push_negatives) {
                     sink.add(t, d, -(lr * delta));

@@ -53,12 +53,23 @@ impl<T: Real> Cosine<T> {
         self.tau
     }
 
+    /// Equal, non-zero dimensions and finite entries (a NaN or `±∞` entry would give a
+    /// clamped `±1`, a finite `exp` of NaN's neighbour or NaN gradients).
     fn check(&self, zi: &[T], zj: &[T]) -> Result<(), Error> {
         check_len("z_j", zi.len(), zj.len())?;
         if zi.is_empty() {
             return Err(Error::Degenerate {
                 reason: "vectors of dimension 0",
             });
+        }
+        for (name, z) in [("z_i", zi), ("z_j", zj)] {
+            if let Some(position) = z.iter().position(|x| !x.is_finite()) {
+                return Err(Error::Param {
+                    name,
+                    value: position as f64,
+                    expected: "finite entries (value: the first bad position)",
+                });
+            }
         }
         Ok(())
     }
@@ -78,6 +89,11 @@ impl<T: Real> Cosine<T> {
 
     /// The cosine `cos(z_i, z_j) ∈ [-1, 1]` (0 if either vector is 0).
     ///
+    /// Errors (also of [`Cosine::logit`], [`Cosine::value`] and [`Cosine::logit_grad`]):
+    /// [`Error::BufferLength`] named `z_j` if the dimensions differ, [`Error::Degenerate`] for
+    /// dimension 0, [`Error::Param`] named `z_i` or `z_j` for a NaN or infinite entry (`value`:
+    /// its position).
+    ///
     /// ```
     /// use neighbor_embed::kernel::Cosine;
     /// let k = Cosine::new(1.0_f64)?;
@@ -86,6 +102,8 @@ impl<T: Real> Cosine<T> {
     /// assert!((k.cos(&[3e-5, 4e-5], &[4e9, 3e9])? - 0.96).abs() < 1e-15);
     /// assert_eq!(k.cos(&[0.0, 0.0], &[1.0, 2.0])?, 0.0); // a zero vector
     /// assert!(k.cos(&[1.0, 2.0], &[1.0]).is_err()); // dimensions differ
+    /// let err = k.cos(&[1.0, 2.0], &[0.0, f64::NAN]).unwrap_err(); // z_j[1] is NaN
+    /// assert!(matches!(err, neighbor_embed::Error::Param { name: "z_j", value: 1.0, .. }));
     /// # Ok::<(), neighbor_embed::Error>(())
     /// ```
     pub fn cos(&self, zi: &[T], zj: &[T]) -> Result<T, Error> {

@@ -18,7 +18,9 @@ use crate::layout::Layout;
 /// with offset 0) makes `S` infinite and the loss undefined: [`Error::Degenerate`].
 ///
 /// `grad_acc` (`n × dim`) is **added to**, so a batch of pairs accumulates; pass `None` for the
-/// value alone. Errors name the offending index.
+/// value alone. Errors name the offending index. A very small `ρ` (e.g. `1e-320`, where `1/ρ`
+/// overflows) makes the coefficients infinite: the gradient is then `±∞` along the axes where
+/// a target's coordinate differs from the head's and 0 along the others, never NaN.
 ///
 /// ```
 /// use neighbor_embed::{kernel::Cauchy, layout::Layout, loss::infonce_pair};
@@ -100,6 +102,11 @@ pub fn infonce_pair<T: Real, K: Kernel<T>>(
             let yt = layout.point(t);
             for d in 0..dim {
                 let f = c * (yi[d] - yt[d]);
+                // an infinite coefficient (a tiny ρ) times a zero difference: no force along
+                // this axis
+                if f.is_nan() {
+                    continue;
+                }
                 g[head * dim + d] += f;
                 g[t * dim + d] -= f;
             }

@@ -106,7 +106,10 @@ pub(crate) fn weighted<T: Real>(weight: T, value: T) -> T {
 /// `pair(i, j, μ_ij, μ_ji, d2)` returns the loss of both ordered pairs `(i, j)` and `(j, i)` and
 /// the summed update coefficient `c = c_ij + c_ji` (MATH.md §0: `∇_{y_i} = -c (y_i - y_j)`,
 /// `∇_{y_j} = +c (y_i - y_j)`). Returns the summed loss; if `grad` is given it is overwritten
-/// with the gradient. Pairs with `d2 = 0` or `c = 0` add nothing to the gradient.
+/// with the gradient. Pairs with `d2 = 0` or `c = 0` add nothing to the gradient, and an axis
+/// where `c (y_i - y_j)` is NaN (an infinite or NaN coefficient times a zero difference, e.g.
+/// a repulsion at a subnormal `d2`) adds nothing along that axis: the gradient may be `±∞`
+/// outside the guaranteed range, never NaN.
 pub(crate) fn pair_sum<T: Real>(
     graph: &CsrGraph<T>,
     layout: &Layout<T>,
@@ -131,6 +134,10 @@ pub(crate) fn pair_sum<T: Real>(
             {
                 for d in 0..dim {
                     let f = c * (yi[d] - yj[d]);
+                    // an infinite coefficient times a zero difference: no force along this axis
+                    if f.is_nan() {
+                        continue;
+                    }
                     g[i * dim + d] -= f;
                     g[j * dim + d] += f;
                 }

@@ -38,14 +38,23 @@ pub(crate) fn dense_sym_laplacian<T: Real>(
 /// Sweeps before giving up (Jacobi converges quadratically; 10 sweeps are typical).
 const MAX_SWEEPS: usize = 100;
 
+/// Largest entry magnitude [`symmetric_eigen`] accepts. Rotations are orthogonal, so every
+/// entry stays below `n·1e150` (the Frobenius norm is preserved); then `2·a_pq`, differences of
+/// diagonal entries, the off-diagonal sum (`≤ n³·1e150`) and products of two entries all stay
+/// finite. At `1e308`, `2·a_pq` overflowed and the eigenpairs were NaN.
+const MAX_ENTRY: f64 = 1e150;
+
 /// Eigenvalues and eigenvectors of the symmetric `n × n` matrix `a` (row-major; only its
 /// values are read, and it is overwritten). On return `values` holds the eigenvalues in
 /// ascending order and eigenvector `k` (unit norm, for `values[k]`) is
 /// `vectors[k*n .. (k+1)*n]`. No allocation; the same input gives the same bits everywhere.
 ///
-/// Errors: a length that is not `n²`/`n` ([`Error::BufferLength`]), a non-finite entry or an
-/// asymmetric matrix ([`Error::Param`] naming `a`), no convergence in 100 sweeps
-/// ([`Error::NoConvergence`]; not observed on finite input).
+/// Errors: a length that is not `n²`/`n` ([`Error::BufferLength`]), a non-finite entry, an
+/// entry of magnitude above `1e150` or an asymmetric matrix ([`Error::Param`] naming `a`,
+/// `value` the first bad position; checked before any work: above `1e150` the rotations'
+/// intermediate quantities such as `2·a_pq` could overflow, while the normalised Laplacians and
+/// Rayleigh–Ritz matrices of this crate have entries of magnitude at most 2), no convergence in
+/// 100 sweeps ([`Error::NoConvergence`]; not observed on valid input).
 ///
 /// ```
 /// use neighbor_embed::spectral::symmetric_eigen;
@@ -55,6 +64,10 @@ const MAX_SWEEPS: usize = 100;
 /// assert!((values[0] - 1.0).abs() < 1e-15 && (values[1] - 3.0).abs() < 1e-15);
 /// let v = &vectors[2..4]; // eigenvector of 3: ±(1, 1)/√2
 /// assert!((v[0] - v[1]).abs() < 1e-15 && (v[0].abs() - 0.5f64.sqrt()).abs() < 1e-15);
+/// // entries too large for the rotations are refused (position 0 here)
+/// let mut huge = [1e308, 1e308, 1e308, -1e308];
+/// let err = symmetric_eigen(&mut huge, 2, &mut values, &mut vectors).unwrap_err();
+/// assert!(matches!(err, neighbor_embed::Error::Param { name: "a", value: 0.0, .. }));
 /// # Ok::<(), neighbor_embed::Error>(())
 /// ```
 pub fn symmetric_eigen(
@@ -74,11 +87,12 @@ pub fn symmetric_eigen(
     for i in 0..n {
         for j in 0..n {
             let (x, y) = (a[i * n + j], a[j * n + i]);
-            if !x.is_finite() || x != y {
+            if !x.is_finite() || x.abs() > MAX_ENTRY || x != y {
                 return Err(Error::Param {
                     name: "a",
                     value: (i * n + j) as f64,
-                    expected: "a finite symmetric matrix (value: the first bad position)",
+                    expected: "a symmetric matrix with finite entries of magnitude <= 1e150 \
+                               (value: the first bad position)",
                 });
             }
         }

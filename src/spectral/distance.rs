@@ -235,17 +235,29 @@ impl Spectrum {
     /// Errors ([`Eigenpairs`] has public fields, so they are all checked): [`Error::Degenerate`]
     /// for `n < 2` or `Σ d_i` overflowing `f64`; [`Error::BufferLength`] for `degrees` (not `n`) or `vectors` (not `K·n`);
     /// [`Error::Param`] named `values` when `K` is not in `1..=n`, `values[0]` is not within
-    /// `1e-6` of 0, or another eigenvalue is not finite and `> 0`, named `degrees` for a degree
-    /// that is not finite and `> 0`, named `vectors` for a non-finite entry (`value`: the
-    /// first bad position).
+    /// `1e-6` of 0, or another eigenvalue is outside `[2^-1022, 2 + 1e-6]`, named `degrees` for
+    /// a degree that is not finite and `> 0`, named `vectors` for a non-finite entry or a
+    /// coordinate `u_k[i]/√d_i` (`k ≥ 1`) of magnitude above `1e150` (`value`: the first bad
+    /// position, in `values` or `vectors`).
+    ///
+    /// The ranges keep every formula free of `∞·0`: `L_sym`'s eigenvalues lie in `[0, 2]`
+    /// (`1e-6` is left for the solver's tolerance, as for `values[0]`), and a normal
+    /// (not subnormal) `λ` has a finite `1/λ`, so every factor `f(λ)` of the sums is finite;
+    /// coordinates within `1e150` (true for unit eigenvectors when every `d_i ≥ 1e-300`) keep
+    /// every `(u_k[i]/√d_i - u_k[j]/√d_j)²` finite.
     ///
     /// ```
     /// use neighbor_embed::graph::CsrGraph;
     /// use neighbor_embed::spectral::{laplacian_eigenpairs, EigenOptions, Spectrum};
     /// let g = CsrGraph::new(3, &[0, 1, 3, 4], &[1, 0, 2, 1], &[1.0f64; 4])?;
     /// let pairs = laplacian_eigenpairs(&g, 3, &EigenOptions::default())?;
-    /// let s = Spectrum::from_eigenpairs(pairs)?;
+    /// let s = Spectrum::from_eigenpairs(pairs.clone())?;
     /// assert!(s.is_exact() && s.degrees() == &[1.0, 2.0, 1.0][..]);
+    /// // an eigenvalue outside L_sym's spectrum [0, 2] is refused, naming its index
+    /// let mut bad = pairs;
+    /// bad.values[2] = 1e300;
+    /// let err = Spectrum::from_eigenpairs(bad).unwrap_err();
+    /// assert!(matches!(err, neighbor_embed::Error::Param { name: "values", value: 2.0, .. }));
     /// # Ok::<(), neighbor_embed::Error>(())
     /// ```
     pub fn from_eigenpairs(pairs: Eigenpairs) -> Result<Spectrum, Error> {
@@ -290,12 +302,13 @@ impl Spectrum {
         if let Some(r) = values
             .iter()
             .skip(1)
-            .position(|&l| !(l > 0.0 && l.is_finite()))
+            .position(|&l| !((MIN_EIGENVALUE..=MAX_EIGENVALUE).contains(&l)))
         {
             return Err(bad(
                 "values",
                 r + 1,
-                "finite eigenvalues > 0 after the first (value: the first bad position)",
+                "eigenvalues in [2^-1022, 2 + 1e-6] after the first: L_sym's spectrum is in \
+                 [0, 2] (value: the first bad position)",
             ));
         }
         if let Some(i) = degrees.iter().position(|&d| !(d > 0.0 && d.is_finite())) {
@@ -320,6 +333,15 @@ impl Spectrum {
                 let s = 1.0 / Real::sqrt(degrees[i]);
                 for (c, x) in row.iter_mut().enumerate() {
                     *x = vectors[(c + 1) * n + i] * s;
+                    // finite factors, but a large entry over a tiny degree can overflow
+                    if !x.is_finite() || x.abs() > MAX_COORD {
+                        return Err(bad(
+                            "vectors",
+                            (c + 1) * n + i,
+                            "coordinates u_k[i]/√d_i of magnitude <= 1e150, so that their \
+                             squared differences are finite (value: the first bad position)",
+                        ));
+                    }
                 }
             }
         }
@@ -433,7 +455,8 @@ impl Spectrum {
 
     /// Effective resistance between `i` and `j` (MATH.md §E.3): `Σ_{k≥2} f(λ_k) v_k(i,j)²`
     /// with `f = 1/λ` ([`Resistance::Raw`]) or `(1 - λ)²/λ` ([`Resistance::Corrected`]), over
-    /// the stored pairs. `0` for `i = j`; symmetric in `i, j`.
+    /// the stored pairs. Exactly `0` for `i = j` (returned without computing); symmetric in
+    /// `i, j`.
     ///
     /// Errors: [`Error::PointIndex`] named `i` or `j` for an index `≥ n`.
     ///
@@ -450,13 +473,17 @@ impl Spectrum {
     /// ```
     pub fn resistance(&self, i: usize, j: usize, kind: Resistance) -> Result<f64, Error> {
         self.check_pair(i, j)?;
+        if i == j {
+            return Ok(0.0);
+        }
         Ok(self.pair_sum(i, j, |k| resistance_factor(self.values[k + 1], kind)))
     }
 
     /// Squared diffusion distance at time `t ≥ 0` (MATH.md §E.4):
     /// `D_t(i,j)² = vol · Σ_{k≥2} (1 - λ_k)^{2t} v_k(i,j)²` ([`VolScaling::Scaled`], equal to
     /// `Σ_l (P^t[i,l] - P^t[j,l])²/π_l` for integer `t`) or the same sum without `vol`
-    /// ([`VolScaling::Unscaled`]). The distance itself is the square root.
+    /// ([`VolScaling::Unscaled`]). The distance itself is the square root. Exactly `0` for
+    /// `i = j` (returned without computing, once `t` is checked).
     ///
     /// Powers of `1 - λ < 0` (eigenvalues `λ > 1`, present in most graphs) at a real exponent:
     /// - `2t` an **odd** integer (half-integer `t`): the signed power `(1 - λ)^{2t}`, which is
@@ -472,6 +499,9 @@ impl Spectrum {
     /// the value jumps at `t = 0` when `λ = 1` is an eigenvalue). For `0 < 2t < 1`,
     /// `λ ↦ |1 - λ|^{2t}` is only Hölder-continuous at `λ = 1`, so the rounding of eigenvalues
     /// near 1 (about `1e-16`) becomes an error of about `vol·(1e-16)^{2t}·(1/d_i + 1/d_j)`.
+    /// An eigenvalue rounded above 2 has `|1 - λ| > 1`, whose power overflows at huge `t`: the
+    /// factor is capped at `f64::MAX` (so a pair that no eigenvector separates still gets 0,
+    /// not `∞·0`).
     ///
     /// Errors: [`Error::PointIndex`] named `i` or `j`; [`Error::Param`] named `t` unless `t` is
     /// finite and `≥ 0`.
@@ -500,6 +530,9 @@ impl Spectrum {
     ) -> Result<f64, Error> {
         self.check_pair(i, j)?;
         let power = DiffusionPower::new(t)?;
+        if i == j {
+            return Ok(0.0);
+        }
         let sum = self.pair_sum(i, j, |k| power.factor(self.values[k + 1]));
         Ok(self.scale(sum, scaling))
     }
@@ -614,6 +647,18 @@ impl Spectrum {
     }
 }
 
+/// Smallest non-trivial eigenvalue [`Spectrum::from_eigenpairs`] accepts: the smallest normal
+/// `f64`, so that `1/λ` (at most `2^1022`) is finite.
+const MIN_EIGENVALUE: f64 = f64::MIN_POSITIVE;
+
+/// Largest eigenvalue [`Spectrum::from_eigenpairs`] accepts: `L_sym`'s spectrum lies in
+/// `[0, 2]`; `1e-6` is left for the solver's tolerance, as for the trivial eigenvalue.
+const MAX_EIGENVALUE: f64 = 2.0 + 1e-6;
+
+/// Largest coordinate `|u_k[i]/√d_i|` [`Spectrum::from_eigenpairs`] accepts: squared
+/// differences stay below `4e300`, so a sum of any number of them that fits in memory is finite.
+const MAX_COORD: f64 = 1e150;
+
 fn resistance_factor(lambda: f64, kind: Resistance) -> f64 {
     match kind {
         Resistance::Raw => 1.0 / lambda,
@@ -643,8 +688,10 @@ impl DiffusionPower {
 
     fn factor(self, lambda: f64) -> f64 {
         let b = 1.0 - lambda;
-        // libm pow(0, 0) = 1: P^0 = I
-        let magnitude = Real::powf(b.abs(), self.exponent);
+        // libm pow(0, 0) = 1: P^0 = I. |b| ≤ 1 + 1e-6 for a valid spectrum, but above 1 a huge
+        // exponent overflows: cap at f64::MAX (finite powers are unchanged) so that a factor
+        // times a zero squared difference is 0, not NaN
+        let magnitude = Real::powf(b.abs(), self.exponent).min(f64::MAX);
         if self.odd && b < 0.0 {
             -magnitude
         } else {

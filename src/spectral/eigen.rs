@@ -3,7 +3,7 @@
 
 use super::dense::{dense_sym_laplacian, symmetric_eigen};
 use crate::Real;
-use crate::error::{Error, check_param, check_positive};
+use crate::error::{Error, check_param};
 use crate::graph::CsrGraph;
 use crate::rng::{Pcg32, StreamRng, unit_f64};
 use alloc::vec;
@@ -34,6 +34,10 @@ pub const DENSE_LIMIT: usize = 200;
 /// Options of [`laplacian_eigenpairs`]. `Default`: `tol = 1e-8`, at most 2000 restarts,
 /// automatic block size and Krylov depth, seed 0.
 ///
+/// Checked before any work, whichever path (dense or Krylov) solves: `tol` finite and `> 0`,
+/// `block` 0 or below `n`, `filter_degree` at most 100 ([`Error::Param`] naming the field;
+/// `eigen.…` in [`crate::spectral::spectral_layout`]).
+///
 /// ```
 /// use neighbor_embed::{graph::CsrGraph, spectral::{laplacian_eigenpairs, EigenOptions}};
 /// let d = EigenOptions::default();
@@ -60,25 +64,70 @@ pub const DENSE_LIMIT: usize = 200;
 /// let lambda2 = 1.0 - (t.cos() + (2.0 * t).cos() + (3.0 * t).cos()) / 3.0;
 /// assert!(e.residual <= 1e-10 && e.restarts >= 1);
 /// assert!((e.values[1] - lambda2).abs() < 1e-12);
+/// // a block must fit in the n - 1 dimensions orthogonal to the trivial vector
+/// let wide = EigenOptions { block: n, ..EigenOptions::default() };
+/// let err = laplacian_eigenpairs(&g, 2, &wide).unwrap_err();
+/// assert!(matches!(err, neighbor_embed::Error::Param { name: "block", .. }));
 /// # Ok::<(), neighbor_embed::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EigenOptions {
-    /// Largest accepted residual `‖L_sym u - λu‖` of a returned pair (unit `u`); `> 0`.
+    /// Largest accepted residual `‖L_sym u - λu‖` of a returned pair (unit `u`); finite and
+    /// `> 0`.
     pub tol: f64,
-    /// Restarts before [`Error::NoConvergence`].
+    /// Restarts before [`Error::NoConvergence`] (`0` counts as 1: one restart always runs).
+    /// Each restart costs about `(block·depth)·filter_degree` operator products.
     pub max_restarts: usize,
-    /// Vectors per Krylov block (`0`: the number of wanted non-trivial pairs + 2). Eigenvalues
-    /// of higher multiplicity than this may be missed.
+    /// Vectors per Krylov block (`0`: the number of wanted non-trivial pairs + 2); otherwise
+    /// at most `n - 1`, the dimension of the space orthogonal to the trivial vector in which
+    /// the Krylov vectors live (a larger block is an [`Error::Param`]), and raised to the
+    /// number of wanted non-trivial pairs if below it. Eigenvalues of higher multiplicity than
+    /// this may be missed. Memory: about `(m + 1)·n + 2m²` values for a basis of
+    /// `m = block·depth` vectors.
     pub block: usize,
-    /// Blocks per restart (`0`: enough for about 48 basis vectors, at least 4).
+    /// Blocks per restart (`0`: enough for about 48 basis vectors, at least 4; otherwise at
+    /// least 2). Capped so that the basis has at most `n - 1` vectors (at least one block).
     pub depth: usize,
     /// Degree of the Chebyshev filter that generates the Krylov blocks after the first
-    /// restart (`1`: plain Krylov); it damps the unwanted part of the spectrum located by the
-    /// previous Ritz values.
+    /// restart (`1`: plain Krylov; `0` counts as 1); it damps the unwanted part of the
+    /// spectrum located by the previous Ritz values. At most 100 ([`Error::Param`] above):
+    /// each degree costs one operator product per Krylov vector, and high-degree Chebyshev
+    /// polynomials overflow `f64` outside a narrow damped window.
     pub filter_degree: usize,
     /// Seed of the start block.
     pub seed: u64,
+}
+
+/// Largest [`EigenOptions::filter_degree`] accepted.
+const MAX_FILTER_DEGREE: usize = 100;
+
+impl EigenOptions {
+    /// Checks the fields against a graph of `n` vertices (before any work): `tol`, `block`,
+    /// `filter_degree`. `nested`: name them `eigen.…`, as fields of
+    /// [`crate::spectral::SpectralOptions`].
+    pub(crate) fn check(&self, n: usize, nested: bool) -> Result<(), Error> {
+        let name = |short, long| if nested { long } else { short };
+        let tol = self.tol;
+        check_param(
+            name("tol", "eigen.tol"),
+            tol,
+            tol > 0.0 && tol.is_finite(),
+            "a finite number > 0",
+        )?;
+        check_param(
+            name("block", "eigen.block"),
+            self.block as f64,
+            self.block == 0 || self.block < n,
+            "0 (automatic) or at most n - 1: the Krylov vectors live in the n - 1 dimensions \
+             orthogonal to the trivial vector",
+        )?;
+        check_param(
+            name("filter_degree", "eigen.filter_degree"),
+            self.filter_degree as f64,
+            self.filter_degree <= MAX_FILTER_DEGREE,
+            "at most 100",
+        )
+    }
 }
 
 impl Default for EigenOptions {
@@ -287,7 +336,9 @@ fn laplacian_degrees<T: Real>(graph: &CsrGraph<T>) -> Result<Vec<f64>, Error> {
 /// mnist70k (`k = 3`, `tol = 1e-8`): about 800 products with the operator and 3–4 s on one
 /// core.
 ///
-/// Errors: [`Error::Param`] for `k` or options, [`crate::GraphError::Asymmetric`],
+/// Errors: [`Error::Param`] for `k` or options (see [`EigenOptions`]; also named `block`, or
+/// `k` with an automatic block, when the Krylov basis and its projected matrix would exceed
+/// `isize::MAX` bytes, possible on 32-bit targets only), [`crate::GraphError::Asymmetric`],
 /// [`crate::GraphError::IsolatedVertex`], [`Error::Degenerate`] for a disconnected graph or
 /// `n < 2`, [`Error::NoConvergence`] after `max_restarts`.
 ///
@@ -306,7 +357,7 @@ pub fn laplacian_eigenpairs<T: Real>(
 ) -> Result<Eigenpairs, Error> {
     let n = graph.n();
     check_param("k", k as f64, k >= 1 && k <= n, "between 1 and n")?;
-    check_positive("tol", options.tol)?;
+    options.check(n, false)?;
     let degrees = laplacian_degrees(graph)?;
     let mut u1: Vec<f64> = degrees.iter().map(|&d| Real::sqrt(d)).collect();
     let s = norm(&u1);
@@ -446,7 +497,22 @@ fn krylov(
     };
     // the basis must fit in u1⊥ (dimension n - 1)
     let depth = depth.min((n - 1) / p).max(1);
+    // p ≤ n - 1 (block < n, checked; want + 2 < n on this path) and depth ≤ (n - 1)/p, so
+    // m ≤ n - 1; the byte sizes can still exceed isize::MAX on 32-bit targets
     let m = p * depth;
+    let bytes = |rows: usize, cols: usize| {
+        rows.checked_mul(cols)
+            .and_then(|c| c.checked_mul(core::mem::size_of::<f64>()))
+            .is_some_and(|b| b <= isize::MAX as usize)
+    };
+    if !(bytes(m + 1, n) && bytes(m, m)) {
+        return Err(Error::Param {
+            name: if options.block == 0 { "k" } else { "block" },
+            value: m as f64,
+            expected: "a Krylov basis (value: its max(block, k - 1)·depth vectors) whose n-vectors \
+                       and square projection each fit in isize::MAX bytes",
+        });
+    }
     let mut basis = Vec::with_capacity((m + 1) * n); // u1 first, then the Krylov vectors
     let mut images = Vec::with_capacity(m * n); // A times each Krylov vector
     let mut x = vec![0.0; p * n];

@@ -28,7 +28,9 @@ use alloc::vec::Vec;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SpectralOptions {
-    /// The eigensolver's options (its seed also seeds the noise and any random placement).
+    /// The eigensolver's options (its seed also seeds the noise and any random placement),
+    /// checked against the whole graph (`eigen.block` below `n`, see [`EigenOptions`]); a
+    /// component solved on its own gets `eigen.block` capped at its size `- 1`.
     pub eigen: EigenOptions,
     /// Standard deviation of the Gaussian noise added after scaling to `max |y| = 10`
     /// (umap-learn's `noisy_scale_coords`: `1e-4`); `≥ 0`.
@@ -117,9 +119,10 @@ impl SpectralReport {
 /// components share one more cell at random positions. The [`SpectralReport`] says what was
 /// done; the output is always finite and deterministic for the seed.
 ///
-/// Errors: [`Error::Param`] (`dim = 0`, options; a `noise` so large that the noisy layout
-/// overflows the output type), [`Error::BufferLength`] (`coords`),
-/// [`crate::GraphError::Asymmetric`] (relative tolerance `1e-6`).
+/// Errors: [`Error::Param`] (`dim = 0`, options, the eigensolver's named `eigen.…`; a `noise`
+/// so large that the noisy layout overflows the output type), [`Error::BufferLength`]
+/// (`coords`), [`crate::GraphError::Asymmetric`] (relative tolerance `1e-6`). An empty graph
+/// returns at once, whatever `dim`.
 ///
 /// ```
 /// use neighbor_embed::{graph::CsrGraph, spectral::{spectral_layout, SpectralOptions}};
@@ -158,12 +161,7 @@ pub fn spectral_layout<T: Real>(
     )?;
     let extent = options.extent;
     check_positive("extent", extent)?;
-    check_param(
-        "eigen.tol",
-        options.eigen.tol,
-        options.eigen.tol > 0.0 && options.eigen.tol.is_finite(),
-        "a finite number > 0",
-    )?;
+    options.eigen.check(n, true)?;
     graph.check_symmetric(T::of_f64(1e-6))?;
     let comps = crate::structure::components(graph);
     // components by decreasing size, ties by label (first vertex)
@@ -172,7 +170,7 @@ pub fn spectral_layout<T: Real>(
     let big: Vec<usize> = order
         .iter()
         .copied()
-        .filter(|&c| comps.sizes[c] >= dim + 2)
+        .filter(|&c| comps.sizes[c] >= dim.saturating_add(2))
         .collect();
     let mut report = SpectralReport {
         components: comps.sizes.len(),
@@ -202,7 +200,12 @@ pub fn spectral_layout<T: Real>(
         } else {
             let sub = Subgraph::new(graph, verts, &comps.labels);
             let g = sub.graph()?;
-            laplacian_eigenpairs(&g, dim + 1, &options.eigen)
+            // a block valid for the whole graph may not fit a component (≥ dim + 2 vertices)
+            let eigen = EigenOptions {
+                block: options.eigen.block.min(verts.len() - 1),
+                ..options.eigen
+            };
+            laplacian_eigenpairs(&g, dim + 1, &eigen)
         };
         match solved {
             Ok(e) => {
@@ -235,7 +238,10 @@ pub fn spectral_layout<T: Real>(
     }
     if leftovers > 0 {
         let centre = cell_centre(big.len(), side, dim);
-        for &c in order.iter().filter(|&&c| comps.sizes[c] < dim + 2) {
+        for &c in order
+            .iter()
+            .filter(|&&c| comps.sizes[c] < dim.saturating_add(2))
+        {
             for &v in &members[c] {
                 report.random_vertices += 1;
                 for d in 0..dim {
@@ -266,16 +272,21 @@ pub fn spectral_layout<T: Real>(
     Ok(report)
 }
 
-/// The smallest `g` with `g^dim ≥ cells` (cells on a `g × … × g` grid).
+/// The smallest `g` with `g^dim ≥ cells` (cells on a `g × … × g` grid). At most
+/// `log2(cells) + 1` products per `g`, whatever `dim` (`dim ≥ 1`).
 fn grid_side(cells: usize, dim: usize) -> usize {
-    let mut g = 1usize;
+    if cells <= 1 {
+        return 1; // 1^dim
+    }
+    let mut g = 2usize;
     loop {
+        // g ≥ 2: the partial powers increase, so stop at the first one that suffices
         let mut capacity = 1usize;
         for _ in 0..dim {
             capacity = capacity.saturating_mul(g);
-        }
-        if capacity >= cells {
-            return g;
+            if capacity >= cells {
+                return g;
+            }
         }
         g += 1;
     }
