@@ -357,19 +357,22 @@ fn check_k(k: usize, n: usize) -> Result<(), Error> {
     }
 }
 
+/// `a·b` values of type `E`, if they fit in one `Vec` (`isize::MAX` bytes at most).
+fn vec_len<E>(a: usize, b: usize) -> Option<usize> {
+    a.checked_mul(b).filter(|&len| {
+        len.checked_mul(core::mem::size_of::<E>())
+            .is_some_and(|bytes| bytes <= isize::MAX as usize)
+    })
+}
+
 /// `n·k`, the length of an `n × k` neighbour list, if its `u32` entries fit in `isize::MAX`
 /// bytes (the most a `Vec` holds); else `Param { "k" }`. Only 32-bit targets can fail here.
 fn knn_len(n: usize, k: usize) -> Result<usize, Error> {
-    n.checked_mul(k)
-        .filter(|&len| {
-            len.checked_mul(core::mem::size_of::<u32>())
-                .is_some_and(|bytes| bytes <= isize::MAX as usize)
-        })
-        .ok_or(Error::Param {
-            name: "k",
-            value: k as f64,
-            expected: "n·k neighbours (4 bytes each) within isize::MAX bytes",
-        })
+    vec_len::<u32>(n, k).ok_or(Error::Param {
+        name: "k",
+        value: k as f64,
+        expected: "n·k neighbours (4 bytes each) within isize::MAX bytes",
+    })
 }
 
 fn to_u32(n: usize) -> Result<u32, Error> {
@@ -793,18 +796,12 @@ pub fn cluster_spread<T: Real>(embedding: &Layout<'_, T>, labels: &[u8]) -> Resu
         *s = classes;
         classes += 1;
     }
-    let len = (classes + 1)
-        .checked_mul(dim)
-        .filter(|&len| {
-            len.checked_mul(core::mem::size_of::<f64>())
-                .is_some_and(|bytes| bytes <= isize::MAX as usize)
-        })
-        .ok_or(Error::Param {
-            name: "dim",
-            value: dim as f64,
-            expected: "(classes present + 1)·dim centroid values (8 bytes each) within \
+    let len = vec_len::<f64>(classes + 1, dim).ok_or(Error::Param {
+        name: "dim",
+        value: dim as f64,
+        expected: "(classes present + 1)·dim centroid values (8 bytes each) within \
                        isize::MAX bytes",
-        })?;
+    })?;
     // work on coordinates divided by their largest magnitude, so sums of squares cannot overflow
     let scale = embedding
         .coords()
